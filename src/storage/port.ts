@@ -13,9 +13,17 @@
  *   `STORAGE_IO` (not retriable). `get` returns exactly the bytes last put.
  * - `stat` returns `undefined` for a missing key.
  * - `delete` of a missing key succeeds (deletes are idempotent, so retries are safe).
- * - `list` yields every key under the prefix exactly once, in no particular order; keys put or
- *   deleted while listing may or may not appear. It never yields temporary files.
+ * - `list(prefix)` yields every key that starts with `prefix` (a plain string prefix: `data/` lists
+ *   everything under `data`, `data/a` also matches `data/ab/c`, `''` lists all) exactly once, in no
+ *   particular order; keys put or deleted while listing may or may not appear. It never yields
+ *   temporary files.
  * - Every method honours `signal`: once aborted, it rejects with an AbortError as soon as it can.
+ *   An abort after a `put` has committed may still resolve or reject; the object is then whole.
+ *
+ * Obligations of callers:
+ * - No key may also be a directory of other keys (`a` and `a/b` must not both exist): the file
+ *   system cannot hold both. Backends may refuse such a put with a non-retriable `STORAGE_IO`.
+ * - Invalid keys and prefixes are programming errors and throw a `TypeError`.
  */
 
 export interface BlobInfo {
@@ -56,5 +64,25 @@ const KEY = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 export function assertValidKey(key: string): void {
   if (!KEY.test(key) || key.split('/').some((s) => s === '.' || s === '..')) {
     throw new TypeError(`Invalid blob key: ${JSON.stringify(key)}`);
+  }
+}
+
+/** A prefix is `''`, or a valid key optionally followed by `/`, or such a key cut anywhere. */
+export function assertValidPrefix(prefix: string): void {
+  if (prefix === '') return;
+  const slash = prefix.lastIndexOf('/');
+  const dir = prefix.slice(0, slash === -1 ? 0 : slash);
+  const rest = prefix.slice(slash + 1);
+  if ((slash !== -1 && !isValidKey(dir)) || !/^[A-Za-z0-9._-]*$/.test(rest)) {
+    throw new TypeError(`Invalid blob key prefix: ${JSON.stringify(prefix)}`);
+  }
+}
+
+function isValidKey(key: string): boolean {
+  try {
+    assertValidKey(key);
+    return true;
+  } catch {
+    return false;
   }
 }
