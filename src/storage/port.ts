@@ -48,6 +48,9 @@ export interface PutOptions extends CallOptions {
   readonly ifNotExists?: boolean;
 }
 
+/** The five methods, by name: wrappers key their counters, faults and logs by it. */
+export type BlobOp = 'get' | 'put' | 'stat' | 'delete' | 'list';
+
 export interface BlobStore {
   get(key: string, options?: GetOptions): Promise<Buffer>;
   put(key: string, data: Uint8Array, options?: PutOptions): Promise<void>;
