@@ -15,7 +15,7 @@ export class MemoryBlobStore implements BlobStore {
   readonly description: string;
   private readonly blobs = new Map<string, Buffer>();
 
-  constructor(name = 'memory') {
+  constructor(name = '') {
     this.description = `memory:${name}`;
   }
 

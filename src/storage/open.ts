@@ -46,7 +46,7 @@ export function stackBlobStore(backend: BlobStore, options: StackOptions = {}): 
 /** Backends by URL scheme. Azure Blob Storage joins as `azblob://ACCOUNT/CONTAINER[/PREFIX]`. */
 const BACKENDS: Record<string, (location: string) => BlobStore> = {
   file: (location) => new FsBlobStore(fileURLToPath(location)),
-  memory: (location) => new MemoryBlobStore(location.slice('memory:'.length) || 'memory'),
+  memory: (location) => new MemoryBlobStore(location.slice('memory:'.length)),
 };
 
 const SUPPORTED = 'a directory path, file:///path/to/dir, or memory: (tests and demos)';
