@@ -12,8 +12,9 @@
  * - `hang`: never settles, until the call's `signal` aborts (then AbortError) — a stuck request,
  *   or a process killed mid-call when the test simply walks away.
  *
- * Deterministic: the same seed and the same sequence of calls give the same faults. Counting
- * starts at 1 and includes calls that the hook decided.
+ * Deterministic: the same seed and the same sequence of calls give the same faults (one draw per
+ * call, whoever decides it, so a hook does not shift the faults of other calls). Calls are
+ * counted from 1, per method and in all.
  */
 import { TenantVaultError } from '../../errors/index.js';
 import { abortError, throwIfAborted } from '../errors.js';
@@ -28,7 +29,10 @@ export interface FaultOptions {
   readonly rates?: Partial<Record<BlobOp, number>>;
   /** Fail (`fail`) these calls: the n-th call of `op`, or the n-th call of any method if `op` is omitted. */
   readonly failNth?: ReadonlyArray<{ readonly op?: BlobOp; readonly n: number }>;
-  /** A test's own decision per call; returning `undefined` defers to `failNth` and `rates`. */
+  /**
+   * A test's own decision per call (`call` counts the calls of `op`, from 1); returning
+   * `undefined` defers to `failNth` and `rates`. For `list`, `key` is the prefix.
+   */
   readonly decide?: (op: BlobOp, key: string, call: number) => FaultDecision | undefined;
 }
 
@@ -56,10 +60,9 @@ export function withFaults(inner: BlobStore, options: FaultOptions = {}): Faulty
   function decide(op: BlobOp, key: string): FaultDecision {
     stats.total++;
     const call = ++stats.calls[op];
-    // Draw on every call, so one call's hook decision does not shift the faults of the others.
     const draw = random();
     const nth = options.failNth?.some((f) => (f.op === undefined ? f.n === stats.total : f.op === op && f.n === call)) ?? false;
-    const decision = options.decide?.(op, key, stats.total) ?? (nth || draw < (options.rates?.[op] ?? 0) ? 'fail' : 'ok');
+    const decision = options.decide?.(op, key, call) ?? (nth || draw < (options.rates?.[op] ?? 0) ? 'fail' : 'ok');
     if (decision !== 'ok') stats.faults++;
     return decision;
   }
