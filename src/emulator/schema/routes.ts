@@ -58,7 +58,7 @@ function compileSegment(segment: string): CompiledSegment {
   const escaped = segment.replace(/\{([^}]+)\}|[.*+?^$()|[\]\\]/g, (m, name: string | undefined) => {
     if (name === undefined) return `\\${m}`;
     names.push(name);
-    return '([^/]+?)';
+    return '(.+?)';
   });
   return { regex: new RegExp(`^${escaped}$`, 'i'), names };
 }
