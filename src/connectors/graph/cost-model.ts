@@ -146,10 +146,17 @@ export function classifyRequest(request: RequestShape): Classification {
       }
     }
     if (!continuation) {
-      if (queryValue(query, '$select') !== null) (cost -= 1), (modifiers += 's');
-      if (queryValue(query, '$expand') !== null) (cost += 1), (modifiers += 'e');
       const top = Number(queryValue(query, '$top'));
-      if (Number.isFinite(top) && top > 0 && top < 20) (cost -= 1), (modifiers += 't');
+      const applied = [
+        [queryValue(query, '$select') !== null, -1, 's'],
+        [queryValue(query, '$expand') !== null, +1, 'e'],
+        [Number.isFinite(top) && top > 0 && top < 20, -1, 't'],
+      ] as const;
+      for (const [present, delta, flag] of applied) {
+        if (!present) continue;
+        cost += delta;
+        modifiers += flag;
+      }
     } else {
       modifiers = 'c';
     }

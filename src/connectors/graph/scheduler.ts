@@ -274,6 +274,11 @@ export class ThrottleScheduler {
     );
   }
 
+  /** The clock every wait of this run uses. */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
   /** The directory quota depends on the tenant's size class, known once users are counted. */
   setTenantSize(size: TenantSize): void {
     if (this.#overrides.directory) return;
