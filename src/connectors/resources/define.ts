@@ -56,7 +56,7 @@ export interface ReferenceSpec {
   /** Sibling property that names the concrete type (`principalType`: `User`, `Group`, …). */
   readonly typeFrom?: string;
   /**
-   * `guid` (default): only GUID-shaped values are references, so markers such as `All`,
+   * `guid` (default): only GUID-shaped values (not the nil GUID) are references, so markers such as `All`,
    * `None`, `GuestsOrExternalUsers`, `AllTrusted` or `all_users` are left alone.
    * `any`: every non-empty string is an id (Intune scope tags are `0`, `1`, …).
    */

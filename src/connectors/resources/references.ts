@@ -35,6 +35,8 @@ export interface RewriteResult<T> {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The nil GUID is a marker, never an object: CA's "MFA trusted IPs" location, the default app role. */
+const NIL_GUID = '00000000-0000-0000-0000-000000000000';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
@@ -92,7 +94,7 @@ function extractId(spec: ReferenceSpec, value: string): string | undefined {
     candidate = value.slice(before.length, value.length - (after ?? '').length);
   }
   if (candidate.length === 0) return undefined;
-  if ((spec.match ?? 'guid') === 'guid' && !GUID.test(candidate)) return undefined;
+  if ((spec.match ?? 'guid') === 'guid' && (!GUID.test(candidate) || candidate === NIL_GUID)) return undefined;
   return candidate;
 }
 
