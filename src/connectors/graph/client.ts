@@ -449,7 +449,7 @@ export class GraphClient {
           throw graphError(response.status, body, { method: 'POST', url: '/$batch', consentUrl: this.#consentUrl() });
         }
         await response.body?.cancel().catch(() => undefined);
-        const retry: Array<BatchRequest & { key: string }> = [];
+        const retry: Array<{ item: BatchRequest & { key: string }; index: number }> = [];
         let waitMs = 0;
         for (const r of parsed.responses ?? []) {
           const at = ids.get(String(r.id));
@@ -457,7 +457,7 @@ export class GraphClient {
           const headers = toHeaderRecord(r.headers);
           const retriable = r.status === 429 || r.status === 503 || r.status === 504;
           if (retriable && attempt < maxRetries) {
-            retry.push(at.item);
+            retry.push(at);
             waitMs = Math.max(waitMs, this.scheduler.noteThrottled({ method: at.item.method, url: at.item.url }, { get: (n: string) => headers[n.toLowerCase()] ?? null }, attempt));
             continue;
           }
@@ -474,10 +474,11 @@ export class GraphClient {
         }
         // A request Graph did not answer at all is sent again too.
         const answered = new Set((parsed.responses ?? []).map((r) => String(r.id)));
-        for (const [id, { item }] of ids) {
+        for (const [id, at] of ids) {
+          const { item } = at;
           if (answered.has(id)) continue;
           if (attempt < maxRetries) {
-            retry.push(item);
+            retry.push(at);
             continue;
           }
           yield {
@@ -489,7 +490,8 @@ export class GraphClient {
           this.#logger.debug({ retry: retry.length, waitMs, attempt }, 'graph batch: retrying throttled requests');
           await this.scheduler.clock.sleep(waitMs, options.signal);
         }
-        pending = retry;
+        // Responses come in any order (facts §4); retry in the caller's order.
+        pending = retry.sort((a, b) => a.index - b.index).map((r) => r.item);
       }
     };
     for await (const request of requests) {
