@@ -73,8 +73,9 @@ export function parseBetaTypings(path: string): BetaTypings {
   }
 
   const rawInterfaces: Array<[string, string | undefined, string]> = [];
-  for (const m of top.matchAll(/^export interface (\w+)(?: extends (\w+))? \{\n([\s\S]*?)^\}/gm)) {
-    rawInterfaces.push([camel(m[1] as string), m[2] ? camel(m[2]) : undefined, m[3] as string]);
+  // Bodies span lines up to a closing brace at column 0; empty interfaces are written `{}`.
+  for (const m of top.matchAll(/^export interface (\w+)(?: extends (\w+))? \{(?:\}|\n([\s\S]*?)^\})/gm)) {
+    rawInterfaces.push([camel(m[1] as string), m[2] ? camel(m[2]) : undefined, m[3] ?? '']);
   }
   const interfaceNames = new Set(rawInterfaces.map(([n]) => n));
   const known = (pascal: string): string | undefined => {

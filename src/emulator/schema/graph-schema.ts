@@ -227,6 +227,56 @@ export class GraphSchema {
     return out;
   }
 
+  /**
+   * A copy of `value` holding only what this version defines for `typeName`, recursively where
+   * property types are known — how one stored object is served on v1.0 and on beta. Annotations
+   * are kept. Returns undefined when the object's own `@odata.type` is unknown in this version
+   * (Graph would not return such an object there).
+   */
+  project(typeName: string, value: unknown, options: Pick<ValidateOptions, 'allowDynamicProperties'> = {}): unknown {
+    const type = this.resolveTypeName(typeName);
+    if (!type) return undefined;
+    return this.projectObject(type, value, options);
+  }
+
+  private projectObject(declared: string, value: unknown, options: Pick<ValidateOptions, 'allowDynamicProperties'>): unknown {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const record = value as Record<string, unknown>;
+    let effective = declared;
+    if (typeof record['@odata.type'] === 'string') {
+      const claimed = this.resolveTypeName(record['@odata.type']);
+      if (!claimed) return undefined;
+      effective = claimed;
+    }
+    const resolved = this.resolve(effective);
+    if (!resolved) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(record)) {
+      const at = key.indexOf('@');
+      const name = at > 0 ? key.slice(0, at) : key;
+      if (at === 0) {
+        out[key] = child;
+        continue;
+      }
+      const ref = resolved.properties.get(name) ?? resolved.navigation.get(name);
+      if (ref === undefined) {
+        if (this.dynamicAllowed(resolved, name, options)) out[key] = child;
+        continue;
+      }
+      out[key] = at > 0 ? child : this.projectValue(ref, child, options);
+    }
+    return out;
+  }
+
+  private projectValue(ref: string, value: unknown, options: Pick<ValidateOptions, 'allowDynamicProperties'>): unknown {
+    if (ref === '' || value === null || typeof value !== 'object') return value;
+    const { type } = parseTypeRef(ref);
+    const def = this.model.types[type];
+    if (!def || (def.kind !== 'complex' && def.kind !== 'entity')) return value;
+    if (Array.isArray(value)) return value.map((item) => this.projectObject(type, item, options)).filter((item) => item !== undefined);
+    return this.projectObject(type, value, options);
+  }
+
   private checkObject(declared: string, value: unknown, path: string, options: ValidateOptions, out: Violation[]): void {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       out.push({ path, code: 'notAnObject', type: declared, message: `expected an object of type ${declared}` });

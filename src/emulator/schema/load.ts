@@ -101,7 +101,8 @@ export function buildBetaModel(beta: BetaFile, v1: SchemaModel | undefined, typi
   if (typings) {
     for (const [name, members] of typings.enums) {
       const full = `microsoft.graph.${name}`;
-      if (!(full in types)) types[full] = { kind: 'enum', properties: {}, navigation: {}, members };
+      // The typings do not say which enums are flags; accepting comma lists errs on the lenient side.
+      if (!(full in types)) types[full] = { kind: 'enum', properties: {}, navigation: {}, members, flags: true };
     }
     for (const [name, iface] of typings.interfaces) {
       const full = `microsoft.graph.${name}`;

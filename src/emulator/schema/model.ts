@@ -28,7 +28,7 @@ export interface SchemaTypeDef {
 }
 
 export interface SchemaModel {
-  /** Format of this object; bump when the shape changes so stale caches are ignored. */
+  /** Format of this object; bump MODEL_FORMAT when the shape or a parser changes, so stale disk caches are ignored. */
   format: number;
   version: 'v1.0' | 'beta';
   /** Fully qualified name → definition. */
@@ -38,7 +38,7 @@ export interface SchemaModel {
   singletons: Record<string, string>;
 }
 
-export const MODEL_FORMAT = 2;
+export const MODEL_FORMAT = 4;
 
 /** `Collection(x)` → `{ type: x, collection: true }`. */
 export function parseTypeRef(ref: string): { type: string; collection: boolean } {

@@ -156,6 +156,27 @@ describe.skipIf(!SHARED_ROOT)('Graph schema from ../shared', () => {
     expect(v1.validateCollectionResponse('namedLocation', { value: 3 })).toEqual([expect.objectContaining({ code: 'notAnObject', path: 'value' })]);
   });
 
+  it('projects one stored object onto a version: beta-only names go, unknown derived types vanish', () => {
+    const v1 = loadGraphSchema('v1.0');
+    const config = {
+      '@odata.type': '#microsoft.graph.windows10CustomConfiguration',
+      id: 'c1',
+      displayName: 'OMA',
+      roleScopeTagIds: ['0'],
+      omaSettings: [{ '@odata.type': '#microsoft.graph.omaSettingString', displayName: 'x', omaUri: './Device/x', value: 'v', isEncrypted: false }],
+      'assignments@odata.context': 'ctx',
+    };
+    expect(v1.project('deviceConfiguration', config)).toEqual({
+      '@odata.type': '#microsoft.graph.windows10CustomConfiguration',
+      id: 'c1',
+      displayName: 'OMA',
+      omaSettings: [{ '@odata.type': '#microsoft.graph.omaSettingString', displayName: 'x', omaUri: './Device/x', value: 'v' }],
+      'assignments@odata.context': 'ctx',
+    });
+    expect(v1.project('mobileApp', { '@odata.type': '#microsoft.graph.winGetApp', id: 'a' })).toBeUndefined();
+    expect(v1.project('user', { id: 'u', extension_0123456789abcdef0123456789abcdef_x: 1, nope: 2 })).toEqual({ id: 'u', extension_0123456789abcdef0123456789abcdef_x: 1 });
+  });
+
   it('loads from a given root, fails clearly when files are absent, and works without the typings', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tv-schema-'));
     expect(() => loadGraphSchema('v1.0', { root: join(empty, 'missing') })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', hint: expect.stringContaining('TENANT_VAULT_SHARED') }));
