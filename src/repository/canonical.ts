@@ -1,0 +1,106 @@
+/**
+ * Canonical JSON (spec §9.1): object keys sorted by UTF-16 code units, no whitespace, members whose
+ * value is undefined, a function or a symbol dropped (as JSON.stringify does), `toJSON` honoured,
+ * non-finite numbers as null. Equal values give byte-equal text, so an item's document gets the
+ * same blob ID whatever order its keys came in. BigInt throws, as in JSON.stringify.
+ *
+ * Speed matters (every document of a full listing passes through here): the common case builds a
+ * key-sorted copy of only the objects that need it and lets the native JSON.stringify write it.
+ * JavaScript objects cannot hold integer-like keys ("10", "9") in UTF-16 order, so a value with
+ * such keys takes the slower writer that emits the text directly.
+ */
+
+const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
+
+class NeedsSlowPath extends Error {}
+
+export function canonicalJson(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(sortedCopy(value));
+  } catch (err) {
+    if (!(err instanceof NeedsSlowPath)) throw err;
+    text = write(value);
+  }
+  if (text === undefined) throw new TypeError('Cannot serialise undefined as a JSON document');
+  return text;
+}
+
+/** The value with every object's keys in sorted order; unchanged subtrees are shared, not copied. */
+function sortedCopy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const withToJson = value as { toJSON?: () => unknown };
+  if (typeof withToJson.toJSON === 'function') return sortedCopy(withToJson.toJSON());
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const c = sortedCopy(value[i]);
+      if (c !== value[i]) (out ??= value.slice())[i] = c;
+    }
+    return out ?? value;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let sorted = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (INTEGER_KEY.test(key)) throw new NeedsSlowPath();
+    if (i > 0 && (keys[i - 1] as string) > key) sorted = false;
+  }
+  let changed = !sorted;
+  const values = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const v = record[keys[i] as string];
+    const c = sortedCopy(v);
+    values[i] = c;
+    if (c !== v) changed = true;
+  }
+  if (!changed) return value;
+  const order = keys.map((_, i) => i);
+  if (!sorted) order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+  const out: Record<string, unknown> = {};
+  for (const i of order) out[keys[i] as string] = values[i];
+  return out;
+}
+
+function write(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      return writeObject(value as object);
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    default:
+      return undefined;
+  }
+}
+
+function writeObject(value: object): string | undefined {
+  const withToJson = value as { toJSON?: () => unknown };
+  if (typeof withToJson.toJSON === 'function') return write(withToJson.toJSON());
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += write(value[i]) ?? 'null';
+    }
+    return out + ']';
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = write(record[key]);
+    if (member === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + member;
+    first = false;
+  }
+  return out + '}';
+}

@@ -1,0 +1,80 @@
+/**
+ * On-disk staging of tree entries while a type is written (spec §9.5), so that memory stays flat
+ * however many items stream through: rows go to a temporary SQLite database keyed by (sort key,
+ * id) and come back in key order.
+ *
+ * Guarantees: `sorted()` yields every row put, one per (h, id) — the last put wins — ordered by h
+ * then id as UTF-8 bytes (SQLite's BINARY collation), the order of spec §9.2. Rows are buffered
+ * in batches of at most 1,000 and written in one transaction per batch. Without `dir` the database
+ * is SQLite's anonymous temporary database, which the OS reclaims even if the process dies; with
+ * `dir` it is a named file there, removed by `close()`. Each table has its own connection, because
+ * a connection that is iterating cannot write.
+ */
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface StagedRow {
+  readonly h: string;
+  readonly id: string;
+  /** Delta op (0 added, 1 changed, 2 deleted) or -1 for a plain entry. */
+  readonly op: number;
+  /** Entry tuple JSON; null for a deletion. */
+  readonly json: string | null;
+}
+
+const BATCH = 1000;
+
+export class StagingTable {
+  private readonly db: Database.Database;
+  private readonly path: string | undefined;
+  private readonly insert: Database.Statement<[string, string, number, string | null]>;
+  private readonly insertMany: (rows: StagedRow[]) => void;
+  private batch: StagedRow[] = [];
+  private rows = -1;
+
+  constructor(dir?: string) {
+    this.path = dir === undefined ? undefined : join(dir, `tenant-vault-staging-${process.pid}-${randomBytes(6).toString('hex')}.sqlite`);
+    this.db = new Database(this.path ?? '');
+    this.db.pragma('journal_mode = OFF');
+    this.db.pragma('synchronous = OFF');
+    this.db.pragma('cache_size = -8192');
+    this.db.pragma('temp_store = FILE');
+    this.db.exec('CREATE TABLE rows (h TEXT NOT NULL, id TEXT NOT NULL, op INTEGER NOT NULL, json TEXT, PRIMARY KEY (h, id)) WITHOUT ROWID');
+    this.insert = this.db.prepare('INSERT OR REPLACE INTO rows (h, id, op, json) VALUES (?, ?, ?, ?)');
+    this.insertMany = this.db.transaction((rows: StagedRow[]) => {
+      for (const r of rows) this.insert.run(r.h, r.id, r.op, r.json);
+    });
+  }
+
+  put(row: StagedRow): void {
+    this.batch.push(row);
+    this.rows = -1;
+    if (this.batch.length >= BATCH) this.flush();
+  }
+
+  count(): number {
+    this.flush();
+    if (this.rows < 0) this.rows = (this.db.prepare('SELECT count(*) AS n FROM rows').get() as { n: number }).n;
+    return this.rows;
+  }
+
+  *sorted(): Generator<StagedRow> {
+    this.flush();
+    for (const r of this.db.prepare('SELECT h, id, op, json FROM rows ORDER BY h, id').iterate()) yield r as StagedRow;
+  }
+
+  close(): void {
+    this.batch = [];
+    if (this.db.open) this.db.close();
+    if (this.path) rmSync(this.path, { force: true });
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    const rows = this.batch;
+    this.batch = [];
+    this.insertMany(rows);
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * Trees (spec §9): the format of tree entries and tree blobs, sort keys and shards, and reading a
+ * type's state as a sorted stream (base leaves merged with the delta chain) or by point lookups.
+ *
+ * Guarantees: streams yield rows in (h, id) order with one row per item; at any time a stream
+ * holds one leaf and one delta page per delta in memory. Every tree blob is validated on load and
+ * a malformed one is REPO_CORRUPT naming it. Loaded nodes are cached in a small LRU (by blob ID,
+ * so the cache can never serve stale content).
+ * Not here: writing trees (tree-write.ts) or deciding when to fold.
+ */
+import { createHmac } from 'node:crypto';
+import type { BlobReader } from './blob-reader.js';
+import { canonicalJson } from './canonical.js';
+import { KIND_TREE } from './crypto.js';
+import { corrupt } from './errors.js';
+
+export interface BlobRef {
+  /** Hex content ID. */
+  readonly id: string;
+  /** Plaintext bytes. */
+  readonly size: number;
+}
+
+/** One item of a snapshot, as the tree records it. */
+export interface ItemEntry {
+  readonly type: string;
+  readonly id: string;
+  readonly name?: string;
+  readonly document: BlobRef;
+  /** Binary streams by name: the ordered chunks. */
+  readonly streams?: Readonly<Record<string, readonly BlobRef[]>>;
+  /** Small per-item metadata the writer attached (opaque to the repository). */
+  readonly meta?: Readonly<Record<string, unknown>>;
+}
+
+/** An entry in (h, id) order, with its decoded tuple. */
+export interface Row {
+  readonly h: string;
+  readonly id: string;
+  readonly tuple: readonly unknown[];
+}
+
+export const OP_ADDED = 0;
+export const OP_CHANGED = 1;
+export const OP_DELETED = 2;
+
+export interface DeltaRow {
+  readonly h: string;
+  readonly id: string;
+  readonly op: number;
+  /** Undefined for a deletion. */
+  readonly tuple: readonly unknown[] | undefined;
+}
+
+export interface RootNode {
+  readonly types: Readonly<Record<string, { readonly count: number; readonly node: string }>>;
+}
+
+export interface DeltaPageRef {
+  readonly first: string;
+  readonly last: string;
+  readonly id: string;
+}
+
+export interface DeltaRef {
+  readonly count: number;
+  readonly pages: readonly DeltaPageRef[];
+}
+
+export interface TypeNode {
+  readonly count: number;
+  readonly base: string;
+  readonly deltas: readonly DeltaRef[];
+}
+
+export interface BaseNode {
+  readonly count: number;
+  readonly bits: number;
+  readonly leaves: readonly (string | null)[];
+}
+
+// ---- entries ---------------------------------------------------------------------------------
+
+export function entryTuple(id: string, name: string | undefined, document: BlobRef, streams: Readonly<Record<string, readonly BlobRef[]>> | undefined, meta: Readonly<Record<string, unknown>> | undefined): unknown[] {
+  const tuple: unknown[] = [id, name ?? null, document.id, document.size];
+  const hasStreams = streams !== undefined && Object.keys(streams).length > 0;
+  const hasMeta = meta !== undefined && Object.keys(meta).length > 0;
+  if (hasStreams || hasMeta) {
+    let s: Record<string, [string, number][]> | null = null;
+    if (hasStreams) {
+      s = {};
+      for (const [name, chunks] of Object.entries(streams)) s[name] = chunks.map((c) => [c.id, c.size]);
+    }
+    tuple.push(s);
+  }
+  if (hasMeta) tuple.push(meta);
+  return tuple;
+}
+
+/** The canonical text of an entry tuple: what trees store and what equality compares. */
+export function tupleJson(tuple: readonly unknown[]): string {
+  // Without streams or meta a tuple holds only strings, null and a number: already canonical.
+  return tuple.length <= 4 ? JSON.stringify(tuple) : canonicalJson(tuple);
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function isTuple(t: unknown): t is unknown[] {
+  if (!Array.isArray(t) || t.length < 4 || t.length > 6) return false;
+  return typeof t[0] === 'string' && (t[1] === null || typeof t[1] === 'string') && typeof t[2] === 'string' && HEX64.test(t[2]) && typeof t[3] === 'number';
+}
+
+export function decodeEntry(type: string, tuple: readonly unknown[]): ItemEntry {
+  const [id, name, docId, docSize, streams, meta] = tuple as [string, string | null, string, number, Record<string, [string, number][]> | null | undefined, Record<string, unknown> | undefined];
+  const entry: { -readonly [K in keyof ItemEntry]: ItemEntry[K] } = { type, id, document: { id: docId, size: docSize } };
+  if (name !== null) entry.name = name;
+  if (streams) {
+    const out: Record<string, BlobRef[]> = {};
+    for (const [k, chunks] of Object.entries(streams)) out[k] = chunks.map(([cid, size]) => ({ id: cid, size }));
+    entry.streams = out;
+  }
+  if (meta) entry.meta = meta;
+  return entry;
+}
+
+/** Every blob an entry references: its document and its stream chunks. */
+export function* entryBlobs(tuple: readonly unknown[]): Generator<string> {
+  yield tuple[2] as string;
+  const streams = tuple[4] as Record<string, [string, number][]> | null | undefined;
+  if (streams) for (const chunks of Object.values(streams)) for (const [cid] of chunks) yield cid;
+}
+
+// ---- sort keys -------------------------------------------------------------------------------
+
+export function sortKey(shardKey: Buffer, type: string, id: string): string {
+  return createHmac('sha256', shardKey).update(type, 'utf8').update('\0').update(id, 'utf8').digest().toString('hex', 0, 8);
+}
+
+export function shardOf(h: string, bits: number): number {
+  return bits === 0 ? 0 : parseInt(h.slice(0, 8), 16) >>> (32 - bits);
+}
+
+/** Order of spec §9.2: h, then the ID's UTF-8 bytes (only compared when h collides). */
+export function compareKeys(ah: string, aid: string, bh: string, bid: string): number {
+  if (ah !== bh) return ah < bh ? -1 : 1;
+  if (aid === bid) return 0;
+  return Buffer.compare(Buffer.from(aid, 'utf8'), Buffer.from(bid, 'utf8'));
+}
+
+// ---- tree blobs ------------------------------------------------------------------------------
+
+export function leafJson(rowJsons: readonly string[]): string {
+  return `{"entries":[${rowJsons.join(',')}],"k":"leaf","v":1}`;
+}
+
+export function deltaJson(rowJsons: readonly string[]): string {
+  return `{"entries":[${rowJsons.join(',')}],"k":"delta","v":1}`;
+}
+
+export function rootJson(types: RootNode['types']): string {
+  return canonicalJson({ k: 'root', v: 1, types });
+}
+
+export function typeNodeJson(node: TypeNode): string {
+  return canonicalJson({ k: 'type', v: 1, count: node.count, base: node.base, deltas: node.deltas });
+}
+
+export function baseJson(node: BaseNode): string {
+  return canonicalJson({ k: 'base', v: 1, count: node.count, bits: node.bits, leaves: node.leaves });
+}
+
+type Parsed = { kind: 'root'; node: RootNode } | { kind: 'type'; node: TypeNode } | { kind: 'base'; node: BaseNode } | { kind: 'leaf'; entries: unknown[] } | { kind: 'delta'; entries: unknown[] };
+
+function parseTree(id: string, text: string): Parsed {
+  const bad = (why: string): never => {
+    throw corrupt(`Tree blob ${id} is malformed: ${why}`, { blob: id });
+  };
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch (cause) {
+    throw corrupt(`Tree blob ${id} is not JSON`, { blob: id }, cause);
+  }
+  if (json === null || typeof json !== 'object' || json.v !== 1) bad('unknown version');
+  switch (json.k) {
+    case 'root': {
+      const types = json.types as Record<string, { count?: unknown; node?: unknown }> | undefined;
+      if (!types || typeof types !== 'object') bad('no types');
+      for (const t of Object.values(types as object) as { count?: unknown; node?: unknown }[]) {
+        if (typeof t?.count !== 'number' || typeof t.node !== 'string' || !HEX64.test(t.node)) bad('bad type reference');
+      }
+      return { kind: 'root', node: { types: types as RootNode['types'] } };
+    }
+    case 'type': {
+      const { count, base, deltas } = json as { count?: unknown; base?: unknown; deltas?: unknown };
+      if (typeof count !== 'number' || typeof base !== 'string' || !HEX64.test(base) || !Array.isArray(deltas)) bad('bad type node');
+      for (const d of deltas as DeltaRef[]) {
+        if (typeof d?.count !== 'number' || !Array.isArray(d.pages)) bad('bad delta');
+        for (const p of d.pages) if (typeof p?.first !== 'string' || typeof p.last !== 'string' || typeof p.id !== 'string' || !HEX64.test(p.id)) bad('bad delta page');
+      }
+      return { kind: 'type', node: { count: count as number, base: base as string, deltas: deltas as DeltaRef[] } };
+    }
+    case 'base': {
+      const { count, bits, leaves } = json as { count?: unknown; bits?: unknown; leaves?: unknown };
+      if (typeof count !== 'number' || typeof bits !== 'number' || !Number.isInteger(bits) || bits < 0 || bits > 24 || !Array.isArray(leaves) || leaves.length !== 2 ** bits) bad('bad base');
+      for (const l of leaves as unknown[]) if (l !== null && (typeof l !== 'string' || !HEX64.test(l))) bad('bad leaf reference');
+      return { kind: 'base', node: { count: count as number, bits: bits as number, leaves: leaves as (string | null)[] } };
+    }
+    case 'leaf':
+    case 'delta': {
+      const entries = json.entries;
+      if (!Array.isArray(entries)) bad('no entries');
+      return { kind: json.k, entries: entries as unknown[] };
+    }
+    default:
+      return bad(`unknown kind ${String(json.k)}`);
+  }
+}
+
+/** Loads and validates tree blobs, with a small LRU cache keyed by blob ID. */
+export class TreeLoader {
+  private readonly cache = new Map<string, Parsed | Row[] | DeltaRow[]>();
+
+  constructor(
+    private readonly reader: BlobReader,
+    private readonly shardKey: Buffer,
+    private readonly capacity = 64,
+  ) {}
+
+  async root(id: string, signal?: AbortSignal): Promise<RootNode> {
+    return this.node(id, 'root', signal) as Promise<RootNode>;
+  }
+
+  async typeNode(id: string, signal?: AbortSignal): Promise<TypeNode> {
+    return this.node(id, 'type', signal) as Promise<TypeNode>;
+  }
+
+  async base(id: string, signal?: AbortSignal): Promise<BaseNode> {
+    return this.node(id, 'base', signal) as Promise<BaseNode>;
+  }
+
+  async leaf(type: string, id: string, signal?: AbortSignal): Promise<Row[]> {
+    const key = `leaf:${type}:${id}`;
+    const hit = this.get(key) as Row[] | undefined;
+    if (hit) return hit;
+    const parsed = parseTree(id, (await this.reader.read(id, KIND_TREE, { signal })).toString('utf8'));
+    if (parsed.kind !== 'leaf') throw corrupt(`Tree blob ${id} is a ${parsed.kind}, expected a leaf`, { blob: id });
+    const rows: Row[] = parsed.entries.map((t) => {
+      if (!isTuple(t)) throw corrupt(`Tree blob ${id} holds a malformed entry`, { blob: id });
+      return { h: sortKey(this.shardKey, type, t[0] as string), id: t[0] as string, tuple: t };
+    });
+    this.put(key, rows);
+    return rows;
+  }
+
+  async delta(type: string, id: string, signal?: AbortSignal): Promise<DeltaRow[]> {
+    const key = `delta:${type}:${id}`;
+    const hit = this.get(key) as DeltaRow[] | undefined;
+    if (hit) return hit;
+    const parsed = parseTree(id, (await this.reader.read(id, KIND_TREE, { signal })).toString('utf8'));
+    if (parsed.kind !== 'delta') throw corrupt(`Tree blob ${id} is a ${parsed.kind}, expected a delta page`, { blob: id });
+    const rows: DeltaRow[] = parsed.entries.map((e) => {
+      const op = Array.isArray(e) ? e[0] : undefined;
+      if (op === OP_DELETED && typeof (e as unknown[])[1] === 'string' && (e as unknown[]).length === 2) {
+        const itemId = (e as unknown[])[1] as string;
+        return { h: sortKey(this.shardKey, type, itemId), id: itemId, op, tuple: undefined };
+      }
+      const tuple = (e as unknown[]).slice(1);
+      if ((op !== OP_ADDED && op !== OP_CHANGED) || !isTuple(tuple)) throw corrupt(`Tree blob ${id} holds a malformed delta entry`, { blob: id });
+      return { h: sortKey(this.shardKey, type, tuple[0] as string), id: tuple[0] as string, op, tuple };
+    });
+    this.put(key, rows);
+    return rows;
+  }
+
+  private async node(id: string, kind: 'root' | 'type' | 'base', signal?: AbortSignal): Promise<unknown> {
+    const hit = this.get(id) as Parsed | undefined;
+    const parsed = hit ?? parseTree(id, (await this.reader.read(id, KIND_TREE, { signal })).toString('utf8'));
+    if (parsed.kind !== kind) throw corrupt(`Tree blob ${id} is a ${parsed.kind}, expected a ${kind} node`, { blob: id });
+    if (!hit) this.put(id, parsed);
+    return (parsed as { node: unknown }).node;
+  }
+
+  private get(key: string): unknown {
+    const v = this.cache.get(key);
+    if (v !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, v);
+    }
+    return v;
+  }
+
+  private put(key: string, value: Parsed | Row[] | DeltaRow[]): void {
+    this.cache.set(key, value);
+    if (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value as string);
+  }
+}
+
+// ---- reading a type's state ------------------------------------------------------------------
+
+export async function* baseRows(loader: TreeLoader, type: string, base: BaseNode, signal?: AbortSignal): AsyncGenerator<Row> {
+  for (const leaf of base.leaves) if (leaf !== null) yield* await loader.leaf(type, leaf, signal);
+}
+
+export async function* deltaRows(loader: TreeLoader, type: string, delta: DeltaRef, signal?: AbortSignal): AsyncGenerator<DeltaRow> {
+  for (const page of delta.pages) yield* await loader.delta(type, page.id, signal);
+}
+
+interface Head<T> {
+  it: AsyncIterator<T>;
+  value: T | undefined;
+}
+
+/**
+ * Merges sorted sources by key; for each key, the source with the highest index wins. Yields
+ * `[winner, winnerIndex]`. Sources must each be sorted and hold a key at most once.
+ */
+export async function* mergeSorted<T extends { h: string; id: string }>(sources: AsyncIterable<T>[]): AsyncGenerator<[T, number]> {
+  const heads: Head<T>[] = [];
+  for (const s of sources) {
+    const it = s[Symbol.asyncIterator]();
+    const r = await it.next();
+    heads.push({ it, value: r.done ? undefined : r.value });
+  }
+  try {
+    for (;;) {
+      let min: T | undefined;
+      for (const hd of heads) if (hd.value !== undefined && (min === undefined || compareKeys(hd.value.h, hd.value.id, min.h, min.id) < 0)) min = hd.value;
+      if (min === undefined) return;
+      let winner = -1;
+      let winning: T | undefined;
+      for (let i = 0; i < heads.length; i++) {
+        const hd = heads[i] as Head<T>;
+        if (hd.value !== undefined && hd.value.h === min.h && hd.value.id === min.id) {
+          winner = i;
+          winning = hd.value;
+          const r = await hd.it.next();
+          hd.value = r.done ? undefined : r.value;
+        }
+      }
+      yield [winning as T, winner];
+    }
+  } finally {
+    for (const hd of heads) if (hd.value !== undefined) await hd.it.return?.();
+  }
+}
+
+/** The live entries of a type, in (h, id) order: base merged with the delta chain. */
+export async function* typeRows(loader: TreeLoader, type: string, node: TypeNode, signal?: AbortSignal): AsyncGenerator<Row> {
+  const base = await loader.base(node.base, signal);
+  if (node.deltas.length === 0) {
+    yield* baseRows(loader, type, base, signal);
+    return;
+  }
+  const sources: AsyncIterable<Row | DeltaRow>[] = [baseRows(loader, type, base, signal), ...node.deltas.map((d) => deltaRows(loader, type, d, signal))];
+  for await (const [row] of mergeSorted<Row | DeltaRow>(sources)) {
+    if (row.tuple === undefined) continue;
+    yield { h: row.h, id: row.id, tuple: row.tuple };
+  }
+}
+
+function findRow<T extends { h: string; id: string }>(rows: readonly T[], h: string, id: string): T | undefined {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = rows[mid] as T;
+    const c = compareKeys(r.h, r.id, h, id);
+    if (c === 0) return r;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+/**
+ * Point lookups in one type state. Cheap for keys asked in increasing order (the loader cache
+ * keeps the current leaf and pages), correct in any order.
+ */
+export class TypeCursor {
+  private base: BaseNode | undefined;
+
+  constructor(
+    private readonly loader: TreeLoader,
+    private readonly type: string,
+    readonly node: TypeNode,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** The entry of `id` in this state, or undefined; `deltasBefore` limits the search to the first deltas of the chain. */
+  async get(h: string, id: string, options: { deltasBefore?: number } = {}): Promise<Row | undefined> {
+    const end = options.deltasBefore ?? this.node.deltas.length;
+    for (let d = end - 1; d >= 0; d--) {
+      const delta = this.node.deltas[d] as DeltaRef;
+      for (const page of delta.pages) {
+        if (h < page.first || h > page.last) continue;
+        const hit = findRow(await this.loader.delta(this.type, page.id, this.signal), h, id);
+        if (hit) return hit.tuple === undefined ? undefined : { h, id, tuple: hit.tuple };
+      }
+    }
+    this.base ??= await this.loader.base(this.node.base, this.signal);
+    const leaf = this.base.leaves[shardOf(h, this.base.bits)];
+    if (leaf === null || leaf === undefined) return undefined;
+    return findRow(await this.loader.leaf(this.type, leaf, this.signal), h, id);
+  }
+}
