@@ -16,10 +16,8 @@
  * Why the SDK's Client is used but not its AuthenticationHandler or RetryHandler: see
  * docs/decisions/0003-resource-registry.md.
  */
-import { request as httpsRequest } from 'node:https';
-import { request as httpRequest } from 'node:http';
 import pkg from '@microsoft/microsoft-graph-client';
-import type { Client as GraphSdkClient, Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+import type { Client as GraphSdkClient, Middleware } from '@microsoft/microsoft-graph-client';
 import type { TokenCredential } from '@azure/identity';
 import { TenantVaultError } from '../../errors/index.js';
 import { silentLogger, type Logger } from '../../logging/index.js';
@@ -28,12 +26,12 @@ import { adminConsentUrl, permissionsForType } from '../permissions/index.js';
 import { findResource, type ApiVersion } from '../resources/index.js';
 import { abortError } from './clock.js';
 import { graphError } from './errors.js';
+import { AuthHandler, NodeHttpHandler, RequestTag, SchedulingHandler } from './middleware.js';
 import type { PartResult, ScheduledRequest, ThrottleScheduler } from './scheduler.js';
 
 const { Client, HTTPMessageHandler, ResponseType } = pkg;
 
 export const BATCH_LIMIT = 20;
-const USER_AGENT = 'TenantVault/0.1';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 type Query = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -105,114 +103,6 @@ export interface GraphClientOptions {
   readonly httpHandler?: Middleware;
   /** Batch retries of throttled requests before they are reported as THROTTLED. */
   readonly maxBatchRetries?: number;
-}
-
-/** Per-request data for our middlewares, carried by the SDK's MiddlewareControl. */
-class RequestTag implements MiddlewareOptions {
-  error: unknown;
-  constructor(
-    readonly request: ScheduledRequest,
-    readonly signal: AbortSignal | undefined,
-    readonly observeParts?: (response: Response) => Promise<readonly PartResult[]>,
-  ) {}
-}
-
-function tagOf(context: Context): RequestTag | undefined {
-  return context.middlewareControl?.getMiddlewareOptions(RequestTag) as RequestTag | undefined;
-}
-
-function setHeader(context: Context, name: string, value: string): void {
-  const options = (context.options ??= {});
-  const headers = options.headers;
-  if (headers instanceof Headers) headers.set(name, value);
-  else options.headers = { ...(headers as Record<string, string> | undefined), [name]: value };
-}
-
-/** Waits for budget, sends, learns, retries 429/503/504 (scheduler.ts). */
-class SchedulingHandler implements Middleware {
-  #next!: Middleware;
-  constructor(private readonly scheduler: ThrottleScheduler) {}
-  setNext(next: Middleware): void {
-    this.#next = next;
-  }
-  async execute(context: Context): Promise<void> {
-    const tag = tagOf(context);
-    const url = typeof context.request === 'string' ? context.request : context.request.url;
-    const request: ScheduledRequest = tag?.request ?? { method: context.options?.method ?? 'GET', url };
-    try {
-      context.response = await this.scheduler.execute(
-        request,
-        async (attempt) => {
-          context.response = undefined;
-          if (attempt > 0) setHeader(context, 'Retry-Attempt', String(attempt));
-          await this.#next.execute(context);
-          return context.response!;
-        },
-        {
-          signal: tag?.signal,
-          ...(tag?.observeParts ? { observeParts: tag.observeParts } : {}),
-          onRetry: async (response) => {
-            await response.body?.cancel().catch(() => undefined);
-          },
-        },
-      );
-    } catch (err) {
-      // The SDK would wrap this into a GraphError; keep ours for the caller.
-      if (tag) tag.error = err;
-      throw err;
-    }
-  }
-}
-
-/** Adds the app token for the cloud's Graph scope. */
-class AuthHandler implements Middleware {
-  #next!: Middleware;
-  constructor(
-    private readonly credential: TokenCredential,
-    private readonly scope: string,
-  ) {}
-  setNext(next: Middleware): void {
-    this.#next = next;
-  }
-  async execute(context: Context): Promise<void> {
-    const token = await this.credential.getToken(this.scope, { abortSignal: tagOf(context)?.signal });
-    if (!token) throw new TenantVaultError('AUTH_FAILED', 'The credential returned no token');
-    setHeader(context, 'Authorization', `Bearer ${token.token}`);
-    setHeader(context, 'User-Agent', USER_AGENT);
-    await this.#next.execute(context);
-  }
-}
-
-/** The HTTP call over node:https with extra trusted CAs (global fetch cannot take a CA without undici). */
-class NodeHttpHandler implements Middleware {
-  constructor(private readonly ca: string) {}
-  execute(context: Context): Promise<void> {
-    const url = new URL(typeof context.request === 'string' ? context.request : context.request.url);
-    const options = context.options ?? {};
-    const headers = new Headers(options.headers as ConstructorParameters<typeof Headers>[0]);
-    const body = options.body as string | Buffer | undefined;
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(url, { method: options.method ?? 'GET', headers: Object.fromEntries(headers), ca: this.ca, signal: options.signal ?? undefined }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const responseHeaders = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
-          }
-          const status = res.statusCode ?? 500;
-          const payload = status === 204 || status === 304 ? null : Buffer.concat(chunks);
-          context.response = new Response(payload, { status, headers: responseHeaders });
-          resolve();
-        });
-      });
-      req.on('error', reject);
-      if (body !== undefined) req.write(body);
-      req.end();
-    });
-  }
 }
 
 /** Encodes a query, leaving the characters OData reads as syntax readable. */
