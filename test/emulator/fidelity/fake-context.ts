@@ -69,8 +69,14 @@ export function fakeFamilyContext(options: { seed?: string; size?: 'small' | 'me
     roleTemplates: new Set(ROLE_TEMPLATES.map((r) => r.id)),
   };
   const families = createRandom(`${seed}/families`);
+  // Pools per filter function, so large fake tenants do not rescan for every pick.
+  const pools = new WeakMap<object, unknown[]>();
   const pickFrom = <T>(items: T[], filter: ((t: T) => boolean) | undefined, random: Random | undefined): T => {
-    const pool = filter ? items.filter(filter) : items;
+    let pool = items;
+    if (filter) {
+      pool = (pools.get(filter) as T[] | undefined) ?? items.filter(filter);
+      pools.set(filter, pool);
+    }
     return (random ?? families).pick(pool);
   };
   const appSp = servicePrincipals.find((s) => !s.firstParty) as ServicePrincipalRef;

@@ -31,9 +31,11 @@ export function bitlockerRecoveryPassword(seed: string, keyId: string): string {
 export function bitlockerKeys(ctx: FamilyContext): Iterable<GraphEntity> {
   return {
     *[Symbol.iterator]() {
+      // One stream per walk, drawn in the directory's stable device order: cheap for 50,000
+      // devices, and every walk yields the same keys.
+      const random = ctx.random.fork('bitlocker');
       for (const device of ctx.devices()) {
         if (!isWindows(device.operatingSystem)) continue;
-        const random = createRandom(`${ctx.seed}/bitlocker/${device.id}`);
         const createdDays = 1 + random.next() * 700;
         yield { id: random.uuid(), createdDateTime: daysAgo(ctx, createdDays), deviceId: device.deviceId, volumeType: 'operatingSystemVolume' };
         if (random.chance(0.1)) {

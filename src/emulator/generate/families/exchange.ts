@@ -86,7 +86,7 @@ export function generateExchange(ctx: FamilyContext): ExchangeData {
   const guidOf = (id: string): string => {
     let guid = guids.get(id);
     if (!guid) {
-      guid = random.fork(`guid/${id}`).uuid();
+      guid = random.uuid();
       guids.set(id, guid);
     }
     return guid;

@@ -1,6 +1,6 @@
 /**
  * `generateFamilies(ctx)`: the data of every family the `azure` profile backs up besides the
- * directory objects — conditional access, policies and branding, BitLocker keys, audit history,
+ * directory objects — conditional access, policies, BitLocker keys, audit history,
  * Intune (device and app management) and Exchange distribution groups — for one tenant.
  *
  * Guarantees:
@@ -16,8 +16,7 @@
  *   derives them on demand, as Graph returns them only with `$select=key`.
  *
  * Store names (the emulator's `tenant.store(name)`), child collections (`children`: store name →
- * parent ID → items, for assignments, settings, scheduled actions, apps, partners, localizations
- * and the Intune role assignment → role definition link) and the entity type of each are listed
+ * parent ID → items, for assignments, settings, scheduled actions, apps, partners and the Intune role assignment → role definition link) and the entity type of each are listed
  * in `FAMILY_STORES` / `FAMILY_CHILDREN`, which the serving layer and the tests share.
  */
 import type { FamilyContext, FamilyData, GeneratedEntity } from '../context.js';
@@ -62,7 +61,6 @@ export const FAMILY_STORES = {
   crossTenantAccessPolicy: { type: 'crossTenantAccessPolicy', paths: ['/policies/crossTenantAccessPolicy'], versions: BOTH, singleton: true },
   crossTenantAccessPolicyDefault: { type: 'crossTenantAccessPolicyConfigurationDefault', paths: ['/policies/crossTenantAccessPolicy/default'], versions: BOTH, singleton: true },
   identitySecurityDefaultsEnforcementPolicy: { type: 'identitySecurityDefaultsEnforcementPolicy', paths: ['/policies/identitySecurityDefaultsEnforcementPolicy'], versions: BOTH, singleton: true },
-  organizationalBranding: { type: 'organizationalBranding', paths: ['/organization/{id}/branding'], versions: BOTH, singleton: true },
   bitlockerRecoveryKeys: { type: 'bitlockerRecoveryKey', paths: ['/informationProtection/bitlocker/recoveryKeys'], versions: BOTH },
   deviceConfigurations: { type: 'deviceConfiguration', paths: ['/deviceManagement/deviceConfigurations'], versions: BOTH },
   deviceCompliancePolicies: { type: 'deviceCompliancePolicy', paths: ['/deviceManagement/deviceCompliancePolicies'], versions: BOTH },
@@ -90,7 +88,6 @@ export type FamilyStoreName = keyof typeof FAMILY_STORES;
 /** Child collections: entity type of the items (the parent is the store before the slash). */
 export const FAMILY_CHILDREN = {
   'crossTenantAccessPolicy/partners': 'crossTenantAccessPolicyConfigurationPartner',
-  'organizationalBranding/localizations': 'organizationalBrandingLocalization',
   'deviceConfigurations/assignments': 'deviceConfigurationAssignment',
   'deviceCompliancePolicies/assignments': 'deviceCompliancePolicyAssignment',
   'deviceCompliancePolicies/scheduledActionsForRule': 'deviceComplianceScheduledActionForRule',

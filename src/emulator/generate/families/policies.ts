@@ -2,15 +2,15 @@
  * Tenant policies: the authentication methods policy and its method configurations (FIDO2,
  * Authenticator, SMS, TAP, email, voice, software OATH, X.509), the authorization policy,
  * token-lifetime, home-realm-discovery and claims-mapping policies, the cross-tenant access
- * policy (default configuration plus partners), security defaults, and organization branding
- * with its localizations.
+ * policy (default configuration plus partners) and security defaults. Organization branding
+ * is generated with the directory (`generate/directory.ts`), not here.
  *
  * Guarantees: method configurations target groups of the context (or `all_users`, the pseudo
  * group Graph uses); singletons carry the fixed IDs Graph gives them (`authenticationMethodsPolicy`,
- * `authorizationPolicy`, security defaults `00000000-0000-0000-0000-000000000005`, branding `0`).
+ * `authorizationPolicy`, security defaults `00000000-0000-0000-0000-000000000005`).
  * Shapes follow the v1.0 CSDL and the docs examples `authenticationmethodspolicy-get`,
- * `authorizationpolicy-update`, `homerealmdiscoverypolicy-post-homerealmdiscoverypolicies` and
- * `organizationalbrandingproperties-update`; properties are those both v1.0 and beta define.
+ * `authorizationpolicy-update` and `homerealmdiscoverypolicy-post-homerealmdiscoverypolicies`;
+ * properties are those both v1.0 and beta define.
  *
  * Cross-tenant partners are keyed by `tenantId` in v1.0 (no `id`), so they are children of the
  * `crossTenantAccessPolicy` singleton rather than store entities.
@@ -231,50 +231,5 @@ export function generatePolicies(ctx: FamilyContext): FamilyPart {
     },
   ];
 
-  const org = ctx.organizationDisplayName;
-  const brandingBase = (signInPageText: string, usernameHintText: string): JsonObject => ({
-    backgroundColor: random.pick(['#FFFFFF', '#0078D4', '#1B1B1B', '#F3F2F1']),
-    signInPageText,
-    usernameHintText,
-    cdnList: ['aadcdn.msftauthimages.net', 'aadcdn.msauthimages.net'],
-    customPrivacyAndCookiesText: null,
-    customPrivacyAndCookiesUrl: `https://www.${ctx.tenantName}.example/privacy`,
-    customTermsOfUseText: null,
-    customTermsOfUseUrl: `https://www.${ctx.tenantName}.example/terms`,
-    customForgotMyPasswordText: null,
-    customResetItNowText: null,
-    customCannotAccessYourAccountText: null,
-    customCannotAccessYourAccountUrl: null,
-    customAccountResetCredentialsUrl: null,
-    headerBackgroundColor: null,
-    bannerLogoRelativeUrl: `c1c6b6c8-${ctx.tenantId.slice(9, 13)}/logintenantbranding/0/bannerlogo?ts=${ctx.nowMs}`,
-    backgroundImageRelativeUrl: null,
-    squareLogoRelativeUrl: null,
-    squareLogoDarkRelativeUrl: null,
-    faviconRelativeUrl: null,
-    headerLogoRelativeUrl: null,
-    customCSSRelativeUrl: null,
-    loginPageTextVisibilitySettings: {
-      hideCannotAccessYourAccount: null,
-      hideAccountResetCredentials: false,
-      hideTermsOfUse: true,
-      hidePrivacyAndCookies: true,
-      hideForgotMyPassword: null,
-      hideResetItNow: null,
-    },
-    loginPageLayoutConfiguration: { layoutTemplateType: 'default', isHeaderShown: false, isFooterShown: true },
-  });
-  part.stores['organizationalBranding'] = [{ id: '0', ...brandingBase(`Welcome to ${org}. Sign in with your work account.`, `someone@${ctx.domain}`) }];
-  const locales: Array<[string, string]> = [
-    ['fr-FR', `Bienvenue chez ${org}. Connectez-vous avec votre compte professionnel.`],
-    ['de-DE', `Willkommen bei ${org}. Melden Sie sich mit Ihrem Geschäftskonto an.`],
-    ['es-ES', `Bienvenido a ${org}. Inicie sesión con su cuenta profesional.`],
-    ['ja-JP', `${org} へようこそ。職場アカウントでサインインしてください。`],
-  ];
-  const localeCount = bySize(ctx, [1, 2, 4]);
-  addChild(part, 'organizationalBranding/localizations', '0', [
-    { id: '0', ...brandingBase(`Welcome to ${org}. Sign in with your work account.`, `someone@${ctx.domain}`) },
-    ...locales.slice(0, localeCount).map(([locale, text]) => ({ id: locale, ...brandingBase(text, `someone@${ctx.domain}`) })),
-  ]);
   return part;
 }

@@ -43,10 +43,12 @@ export function distinct<T>(n: number, draw: () => T, key: (t: T) => string = St
   return out;
 }
 
-/** Distinct group IDs; security and Microsoft 365 groups (what policies target). */
-export function pickGroupIds(ctx: FamilyContext, random: Random, n: number, filter?: (g: GroupRef) => boolean): string[] {
-  const accept = filter ?? ((g: GroupRef) => g.kind === 'security' || g.kind === 'unified');
-  return distinct(n, () => ctx.pickGroup(accept, random).id);
+/** Security and Microsoft 365 groups: what policies and assignments target. One function object, so pickers can cache by it. */
+export const TARGETABLE_GROUP = (g: GroupRef): boolean => g.kind === 'security' || g.kind === 'unified';
+
+/** Distinct group IDs, by default of targetable groups. */
+export function pickGroupIds(ctx: FamilyContext, random: Random, n: number, filter: (g: GroupRef) => boolean = TARGETABLE_GROUP): string[] {
+  return distinct(n, () => ctx.pickGroup(filter, random).id);
 }
 
 export function pickUserIds(ctx: FamilyContext, random: Random, n: number): string[] {
