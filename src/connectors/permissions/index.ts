@@ -207,7 +207,7 @@ export function requiredResourceAccess(kind: ProfileKind): RequiredResourceAcces
   return [...byResource].map(([resourceAppId, resourceAccess]) => ({ resourceAppId, resourceAccess }));
 }
 
-/** The permissions to name when Graph refuses a type: the unmet preferred ones, or all read ones. */
+/** The permissions to name when Graph refuses a type: the preferred option of each requirement. */
 export function permissionsForType(declaration: ResourceDeclaration, side: 'read' | 'write' = 'read'): string[] {
   return declaration.permissions[side].map((r) => options(r)[0]!);
 }
