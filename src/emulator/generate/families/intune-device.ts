@@ -29,8 +29,10 @@ function base(ctx: FamilyContext, b: IntuneBasics, type: string, displayName: st
     ...stamps(ctx, b.random),
     version: b.random.between(1, 12),
     roleScopeTagIds: scopeTagIds(b),
-    // Only configuration profiles say whether they support scope tags (beta).
-    ...(type.endsWith('CompliancePolicy') ? {} : { supportsScopeTags: true }),
+    // Only configuration profiles say whether they support scope tags and carry applicability rules (beta).
+    ...(type.endsWith('CompliancePolicy')
+      ? {}
+      : { supportsScopeTags: true, deviceManagementApplicabilityRuleOsEdition: null, deviceManagementApplicabilityRuleOsVersion: null, deviceManagementApplicabilityRuleDeviceMode: null }),
   };
 }
 
@@ -194,7 +196,12 @@ const COMPLIANCE: Array<[string, Maker]> = [
       passwordMinutesOfInactivityBeforeLock: 15,
       passwordMinimumLength: 8,
       passwordRequiredType: 'alphanumeric',
+      passwordExpirationDays: null,
+      passwordMinimumCharacterSetCount: null,
+      passwordPreviousPasswordBlockCount: null,
       requireHealthyDeviceReport: true,
+      mobileOsMinimumVersion: null,
+      mobileOsMaximumVersion: null,
       osMinimumVersion: b.random.pick(['10.0.19045', '10.0.22621', '10.0.22631']),
       osMaximumVersion: null,
       earlyLaunchAntiMalwareDriverEnabled: false,
@@ -213,7 +220,11 @@ const COMPLIANCE: Array<[string, Maker]> = [
       passcodeMinimumLength: 6,
       passcodeRequiredType: 'numeric',
       passcodeMinutesOfInactivityBeforeLock: 5,
+      passcodeExpirationDays: null,
+      passcodePreviousPasscodeBlockCount: null,
+      passcodeMinimumCharacterSetCount: null,
       osMinimumVersion: b.random.pick(['16.0', '17.0']),
+      osMaximumVersion: null,
       securityBlockJailbrokenDevices: true,
       deviceThreatProtectionEnabled: false,
       deviceThreatProtectionRequiredSecurityLevel: 'unavailable',
@@ -227,8 +238,15 @@ const COMPLIANCE: Array<[string, Maker]> = [
       passwordRequired: true,
       passwordMinimumLength: 6,
       passwordRequiredType: 'numericComplex',
+      passwordMinutesOfInactivityBeforeLock: 15,
+      passwordExpirationDays: null,
+      passwordPreviousPasswordBlockCount: null,
       osMinimumVersion: '11.0',
+      osMaximumVersion: null,
       minAndroidSecurityPatchLevel: '2024-01-01',
+      securityDisableUsbDebugging: true,
+      securityRequireVerifyApps: true,
+      securityRequireUpToDateSecurityProviders: false,
       securityBlockJailbrokenDevices: true,
       securityPreventInstallAppsFromUnknownSources: true,
       securityRequireSafetyNetAttestationBasicIntegrity: true,
@@ -513,9 +531,12 @@ export function generateIntuneDevice(ctx: FamilyContext, b: IntuneBasics): Famil
     isBuiltInRoleDefinition: true,
     roleScopeTagIds: ['0'],
     rolePermissions: [{ resourceActions: [{ allowedResourceActions: actions, notAllowedResourceActions: [] }] }],
+    // Beta repeats the permissions in its newer shape.
+    permissions: [{ actions, resourceActions: [{ allowedResourceActions: actions, notAllowedResourceActions: [] }] }],
   }));
   const customRoles = bySize(ctx, [1, 3, 8]);
   for (let i = 0; i < customRoles; i++) {
+    const allowed = distinct(random.between(2, 5), () => random.pick(BUILT_IN_ROLES.flatMap(([, , a]) => a)));
     roleDefinitions.push({
       '@odata.type': odataType('deviceAndAppManagementRoleDefinition'),
       id: random.uuid(),
@@ -524,7 +545,8 @@ export function generateIntuneDevice(ctx: FamilyContext, b: IntuneBasics): Famil
       isBuiltIn: false,
       isBuiltInRoleDefinition: false,
       roleScopeTagIds: scopeTagIds(b),
-      rolePermissions: [{ resourceActions: [{ allowedResourceActions: distinct(random.between(2, 5), () => random.pick(BUILT_IN_ROLES.flatMap(([, , a]) => a))), notAllowedResourceActions: [] }] }],
+      rolePermissions: [{ resourceActions: [{ allowedResourceActions: allowed, notAllowedResourceActions: [] }] }],
+      permissions: [{ actions: allowed, resourceActions: [{ allowedResourceActions: allowed, notAllowedResourceActions: [] }] }],
     });
   }
   part.stores['intuneRoleDefinitions'] = roleDefinitions;

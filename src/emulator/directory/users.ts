@@ -1,0 +1,261 @@
+/**
+ * Users: `/users` (list, get by ID or userPrincipalName, create, update, soft delete, delta,
+ * `$count`), `manager` (GET, PUT/DELETE `$ref`), `directReports`, `memberOf`,
+ * `transitiveMemberOf`, `ownedDevices`/`registeredDevices`, `appRoleAssignments`, and `/me` for
+ * delegated tokens.
+ *
+ * Rules (user-post-users.md, user-update.md, user-delete.md, facts §6.1/§6.3):
+ * - create needs accountEnabled, displayName, mailNickname, userPrincipalName and passwordProfile
+ *   — except local accounts created with `identities` (B2C style), which get a generated UPN;
+ * - the UPN's domain must be a verified domain of the tenant and unique;
+ * - `passwordProfile.password` is write-only; read-only properties are refused;
+ * - deleting a user is a soft delete (recycle bin, delta `@removed: changed`).
+ */
+import { randomUUID } from 'node:crypto';
+import { listResponse, entityResponse, DIRECTORY_PAGING } from '../graph/collection.js';
+import { GraphError, badRequest, notFound } from '../graph/errors.js';
+import { P } from '../graph/permissions.js';
+import { defineEntitySet, route, type EntitySetSpec } from '../graph/resource.js';
+import type { GraphContext, RouteSpec } from '../graph/types.js';
+import { idFromReference, requireObjectBody, type ParsedWrite } from '../graph/writes.js';
+import type { Entity } from '../state/store.js';
+import { hash32 } from '../random.js';
+import { deleteDirectoryObject, link, linkedObjects, linkingObjects, transitiveGroups, unlink } from './objects.js';
+import { KIND_PROJECTION, directoryObjectList, navigationRoutes, typed } from './shared.js';
+import { appRoleAssignmentRoutes } from './app-role-assignments.js';
+
+const USER_READ_ONLY = [
+  'createdDateTime', 'creationType', 'deletedDateTime', 'externalUserStateChangeDateTime', 'imAddresses', 'lastPasswordChangeDateTime',
+  'legalAgeGroupClassification', 'onPremisesDistinguishedName', 'onPremisesDomainName', 'onPremisesLastSyncDateTime', 'onPremisesProvisioningErrors',
+  'onPremisesSamAccountName', 'onPremisesSecurityIdentifier', 'onPremisesSyncEnabled', 'onPremisesUserPrincipalName', 'proxyAddresses',
+  'assignedPlans', 'provisionedPlans', 'licenseAssignmentStates', 'signInSessionsValidFromDateTime', 'refreshTokensValidFromDateTime',
+  'securityIdentifier', 'signInActivity', 'assignedLicenses', 'isResourceAccount',
+];
+
+/** Finds a live user by object ID or userPrincipalName (Graph accepts both in `/users/{id}`). */
+export function findUser(ctx: GraphContext, key: string): Entity | undefined {
+  const users = ctx.tenant.store('users');
+  const byId = users.get(key);
+  if (byId) return byId;
+  if (!key.includes('@')) return undefined;
+  const k = key.toLowerCase();
+  for (const u of users.values()) if (String(u.userPrincipalName).toLowerCase() === k) return u;
+  return undefined;
+}
+
+export function userOr404(ctx: GraphContext, key: string): Entity {
+  const u = findUser(ctx, key);
+  if (!u) throw notFound(key);
+  return u;
+}
+
+function verifiedDomains(ctx: GraphContext): Set<string> {
+  const out = new Set<string>();
+  for (const d of ctx.tenant.store('domains').values()) if (d.isVerified) out.add(d.id.toLowerCase());
+  return out;
+}
+
+function checkUpn(ctx: GraphContext, upn: unknown, selfId?: string): void {
+  if (typeof upn !== 'string' || !upn.includes('@')) throw badRequest('Property userPrincipalName is invalid.');
+  const domain = upn.slice(upn.lastIndexOf('@') + 1).toLowerCase();
+  if (!verifiedDomains(ctx).has(domain)) {
+    throw badRequest('The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.');
+  }
+  const k = upn.toLowerCase();
+  for (const u of ctx.tenant.store('users').values()) {
+    if (u.id !== selfId && String(u.userPrincipalName).toLowerCase() === k) {
+      throw badRequest('Another object with the same value for property userPrincipalName already exists.');
+    }
+  }
+}
+
+function storedPasswordProfile(ctx: GraphContext, userId: string, profile: unknown): Record<string, unknown> {
+  const p = (profile ?? {}) as Record<string, unknown>;
+  if (typeof p.password === 'string') ctx.tenant.passwords.set(userId, p.password);
+  return {
+    password: null,
+    forceChangePasswordNextSignIn: p.forceChangePasswordNextSignIn ?? true,
+    forceChangePasswordNextSignInWithMfa: p.forceChangePasswordNextSignInWithMfa ?? false,
+  };
+}
+
+function createUser(ctx: GraphContext, write: ParsedWrite): Entity {
+  const p = write.props;
+  const localAccount = Array.isArray(p.identities) && (p.identities as Record<string, unknown>[]).some((i) => i.signInType !== 'userPrincipalName');
+  const id = randomUUID();
+  if (!localAccount) {
+    for (const r of ['accountEnabled', 'displayName', 'mailNickname', 'userPrincipalName', 'passwordProfile']) {
+      if (p[r] === undefined || p[r] === null || p[r] === '') throw badRequest(`A value is required for property '${r}' of resource 'User'.`);
+    }
+  } else if (typeof p.displayName !== 'string' || !p.passwordProfile) {
+    throw badRequest(`A value is required for property '${typeof p.displayName !== 'string' ? 'displayName' : 'passwordProfile'}' of resource 'User'.`);
+  }
+  const upn = (p.userPrincipalName as string | undefined) ?? `${id}@${ctx.tenant.domain}`;
+  checkUpn(ctx, upn);
+  const now = ctx.tenant.nowIso();
+  const user: Entity = {
+    id,
+    accountEnabled: p.accountEnabled ?? true,
+    businessPhones: [],
+    createdDateTime: now,
+    creationType: localAccount ? 'LocalAccount' : null,
+    deletedDateTime: null,
+    displayName: p.displayName,
+    identities: localAccount ? p.identities : [{ signInType: 'userPrincipalName', issuer: ctx.tenant.domain, issuerAssignedId: upn }],
+    imAddresses: [],
+    mail: null,
+    mailNickname: p.mailNickname ?? id.replace(/-/g, '').slice(0, 20),
+    onPremisesSyncEnabled: null,
+    otherMails: [],
+    proxyAddresses: [],
+    securityIdentifier: `S-1-12-1-${hash32(id)}-${hash32(id, 7)}-${hash32(id, 11)}-${hash32(id, 13)}`,
+    signInSessionsValidFromDateTime: now,
+    userType: 'Member',
+    ...p,
+    userPrincipalName: upn,
+    passwordProfile: storedPasswordProfile(ctx, id, p.passwordProfile),
+  };
+  ctx.tenant.addObject('user', user);
+  return user;
+}
+
+function updateUser(ctx: GraphContext, before: Entity, write: ParsedWrite): Record<string, unknown> {
+  const patch = { ...write.props };
+  if (patch.userPrincipalName !== undefined && patch.userPrincipalName !== before.userPrincipalName) checkUpn(ctx, patch.userPrincipalName, before.id);
+  if (patch.passwordProfile !== undefined) {
+    patch.passwordProfile = storedPasswordProfile(ctx, before.id, patch.passwordProfile);
+    patch.lastPasswordChangeDateTime = ctx.tenant.nowIso();
+  }
+  if (patch.userPrincipalName !== undefined) {
+    const identities = ((before.identities as Record<string, unknown>[] | undefined) ?? []).map((i) =>
+      i.signInType === 'userPrincipalName' ? { ...i, issuerAssignedId: patch.userPrincipalName } : i,
+    );
+    if (write.props.identities === undefined) patch.identities = identities;
+  }
+  return patch;
+}
+
+export const USERS: EntitySetSpec = {
+  name: 'users',
+  path: '/users',
+  store: 'users',
+  entityType: 'microsoft.graph.user',
+  permissions: { read: P.userRead, create: P.userCreate, update: P.userWrite, delete: P.userDelete },
+  // GET users costs 2 resource units (facts §1.2).
+  cost: { list: 2 },
+  paging: DIRECTORY_PAGING,
+  projection: { defaultSelect: KIND_PROJECTION.user.defaultSelect, hidden: ['passwordProfile'] },
+  advancedQueries: true,
+  orderable: ['displayName', 'userPrincipalName'],
+  searchable: ['displayName', 'mail', 'userPrincipalName', 'givenName', 'surname', 'mailNickname'],
+  delta: true,
+  find: findUser,
+  write: { readOnly: USER_READ_ONLY, extraWritable: ['passwordProfile'] },
+  create: createUser,
+  update: updateUser,
+  remove: (ctx, entity) => {
+    deleteDirectoryObject(ctx.tenant, entity.id);
+  },
+  audit: { category: 'UserManagement', noun: 'user', targetType: 'User' },
+};
+
+const managerOf = (ctx: GraphContext, user: Entity): Entity | undefined => linkedObjects(ctx.tenant, 'manager', user.id).next().value ?? undefined;
+
+function managerRoutes(): RouteSpec[] {
+  const writePerm = P.userWrite;
+  return [
+    route('GET', '/users/{id}/manager', { permissions: P.userRead, name: 'users.manager.get' }, (ctx) => {
+      const user = userOr404(ctx, ctx.params.id as string);
+      const manager = managerOf(ctx, user);
+      if (!manager) throw notFound('manager');
+      return entityResponse(ctx, { contextName: 'directoryObjects', projection: { ...KIND_PROJECTION.user, entityType: 'microsoft.graph.user', includeType: true, defaultSelect: undefined } }, typed(ctx, manager));
+    }),
+    route('PUT', '/users/{id}/manager/$ref', { permissions: writePerm, name: 'users.manager.set' }, (ctx) => {
+      const user = userOr404(ctx, ctx.params.id as string);
+      const targetId = idFromReference(requireObjectBody(ctx.request.body)['@odata.id']);
+      const target = ctx.tenant.liveObject(targetId);
+      if (!target || (target.kind !== 'user' && target.kind !== 'orgContact')) throw notFound(targetId);
+      if (target.entity.id === user.id) throw badRequest('A user cannot be their own manager.');
+      const previous = managerOf(ctx, user);
+      if (previous?.id === target.entity.id) return { status: 204 };
+      if (previous) unlink(ctx.tenant, 'manager', user.id, previous.id);
+      link(ctx.tenant, 'manager', user.id, target.entity.id);
+      ctx.tenant.store('users').touch(user.id);
+      ctx.audit({
+        activityDisplayName: 'Set user manager', category: 'UserManagement', operationType: 'Assign',
+        targetResources: [{ id: user.id, type: 'User', displayName: user.displayName as string, userPrincipalName: user.userPrincipalName as string, modifiedProperties: [{ displayName: 'Manager', oldValue: previous ? JSON.stringify([previous.id]) : null, newValue: JSON.stringify([target.entity.id]) }] }],
+      });
+      return { status: 204 };
+    }),
+    route('DELETE', '/users/{id}/manager/$ref', { permissions: writePerm, name: 'users.manager.remove' }, (ctx) => {
+      const user = userOr404(ctx, ctx.params.id as string);
+      const previous = managerOf(ctx, user);
+      if (!previous) throw notFound('manager');
+      unlink(ctx.tenant, 'manager', user.id, previous.id);
+      ctx.tenant.store('users').touch(user.id);
+      ctx.audit({
+        activityDisplayName: 'Remove user manager', category: 'UserManagement', operationType: 'Unassign',
+        targetResources: [{ id: user.id, type: 'User', displayName: user.displayName as string, userPrincipalName: user.userPrincipalName as string }],
+      });
+      return { status: 204 };
+    }),
+  ];
+}
+
+function meRoutes(): RouteSpec[] {
+  const meUser = (ctx: GraphContext): Entity => {
+    if (!ctx.caller.userId) throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+    return userOr404(ctx, ctx.caller.userId);
+  };
+  return [
+    route('GET', '/me', { permissions: P.me, name: 'me.get' }, (ctx) =>
+      entityResponse(ctx, { contextName: 'users', projection: KIND_PROJECTION.user }, meUser(ctx)),
+    ),
+    route('GET', '/me/memberOf', { permissions: P.me, cost: 2, name: 'me.memberOf' }, (ctx) => {
+      const user = meUser(ctx);
+      return listResponse(ctx, directoryObjectList(ctx, () => memberOf(ctx, user.id)));
+    }),
+  ];
+}
+
+function* memberOf(ctx: GraphContext, id: string): Generator<Entity> {
+  yield* linkingObjects(ctx.tenant, 'members', id);
+  yield* linkingObjects(ctx.tenant, 'roleMembers', id);
+  yield* linkingObjects(ctx.tenant, 'auMembers', id);
+}
+
+export function memberOfRoutes(base: string, owner: (ctx: GraphContext, key: string) => Entity, name: string): RouteSpec[] {
+  return [
+    route('GET', `${base}/memberOf`, { permissions: P.memberOfRead, cost: 2, name: `${name}.memberOf` }, (ctx) => {
+      const o = owner(ctx, ctx.params.id as string);
+      return listResponse(ctx, directoryObjectList(ctx, () => memberOf(ctx, o.id)));
+    }),
+    route('GET', `${base}/memberOf/{cast}`, { permissions: P.memberOfRead, cost: 2, name: `${name}.memberOf.cast` }, (ctx) => {
+      const o = owner(ctx, ctx.params.id as string);
+      return listResponse(ctx, directoryObjectList(ctx, () => memberOf(ctx, o.id), { cast: ctx.params.cast as string }));
+    }),
+    route('GET', `${base}/transitiveMemberOf`, { permissions: P.memberOfRead, cost: 2, name: `${name}.transitiveMemberOf` }, (ctx) => {
+      const o = owner(ctx, ctx.params.id as string);
+      return listResponse(ctx, directoryObjectList(ctx, function* () {
+        yield* transitiveGroups(ctx.tenant, o.id);
+        yield* linkingObjects(ctx.tenant, 'roleMembers', o.id);
+        yield* linkingObjects(ctx.tenant, 'auMembers', o.id);
+      }));
+    }),
+  ];
+}
+
+export function userRoutes(): RouteSpec[] {
+  const owner = (ctx: GraphContext, key: string): Entity => userOr404(ctx, key);
+  return [
+    ...defineEntitySet(USERS),
+    ...managerRoutes(),
+    ...meRoutes(),
+    ...memberOfRoutes('/users/{id}', owner, 'users'),
+    ...navigationRoutes({ base: '/users/{id}', nav: 'directReports', relation: 'manager', direction: 'backward', read: P.userRead, owner }),
+    ...navigationRoutes({ base: '/users/{id}', nav: 'ownedDevices', relation: 'registeredOwners', direction: 'backward', read: P.deviceRead, owner }),
+    ...navigationRoutes({ base: '/users/{id}', nav: 'registeredDevices', relation: 'registeredUsers', direction: 'backward', read: P.deviceRead, owner }),
+    ...navigationRoutes({ base: '/users/{id}', nav: 'ownedObjects', relation: 'owners', direction: 'backward', read: P.directoryObjectRead, owner, cost: 2 }),
+    ...appRoleAssignmentRoutes('/users/{id}', owner, 'User'),
+  ];
+}

@@ -1,0 +1,90 @@
+/**
+ * Turning a stored entity into what Graph returns for one request: `$select`, the type's default
+ * property set, properties returned only on `$select`, and the version's schema.
+ *
+ * Rules (Graph docs, "Use query parameters": `$select`; user resource: "Returned only on $select"):
+ * - with `$select`, exactly the selected properties come back; an unset one is `null`; a property
+ *   the type does not have is a 400;
+ * - without it, the type's default set (if it has one) or every stored property except the
+ *   `selectOnly` ones; unset default properties come back as `null`;
+ * - a property the request's version does not define never comes back;
+ * - stored annotations (`@odata.type`) are kept; `includeType` adds `@odata.type` for mixed
+ *   collections (members, directoryObjects).
+ */
+import { badRequest } from './errors.js';
+import type { Entity } from '../state/store.js';
+import type { GraphContext, GraphVersion } from './types.js';
+
+export interface ProjectionSpec {
+  /** Full type name without `#`, e.g. `microsoft.graph.user`. */
+  readonly entityType: string;
+  /** Properties returned when there is no `$select` (Graph's default set). */
+  readonly defaultSelect?: readonly string[] | ((version: GraphVersion) => readonly string[]);
+  /** Default sets per derived type, for mixed collections (users inside `members`). */
+  readonly defaultSelectByType?: Readonly<Record<string, readonly string[]>>;
+  /** Properties returned only when selected (e.g. `passwordPolicies`, `scriptContent`). */
+  readonly selectOnly?: readonly string[];
+  /** Add `@odata.type` to each entity (polymorphic collections). */
+  readonly includeType?: boolean;
+  /** Computed properties added at read time (e.g. from relationships). */
+  readonly computed?: (ctx: GraphContext, entity: Entity) => Record<string, unknown>;
+  /** Never returned (secrets kept on the entity). */
+  readonly hidden?: readonly string[];
+}
+
+/** The entity's own type: its stored `@odata.type`, or the spec's. */
+export function typeOf(entity: Entity, fallback: string): string {
+  const t = entity['@odata.type'];
+  return typeof t === 'string' ? t.replace(/^#/, '') : fallback;
+}
+
+const ALWAYS_ALLOWED_SELECT = new Set(['id', '@odata.type']);
+
+export function validateSelect(ctx: GraphContext, entityType: string, select: readonly string[]): void {
+  const props = ctx.schema.properties(entityType);
+  if (!props) return;
+  for (const s of select) {
+    if (s === '*' || ALWAYS_ALLOWED_SELECT.has(s) || props.has(s)) continue;
+    throw badRequest(`Could not find a property named '${s}' on type '${entityType}'.`, 'BadRequest');
+  }
+}
+
+export function project(ctx: GraphContext, entity: Entity, spec: ProjectionSpec, select: readonly string[] | undefined): Record<string, unknown> {
+  const type = typeOf(entity, spec.entityType);
+  const props = ctx.schema.properties(type);
+  const source = spec.computed ? { ...entity, ...spec.computed(ctx, entity) } : entity;
+  const out: Record<string, unknown> = {};
+  if (spec.includeType || entity['@odata.type'] !== undefined) out['@odata.type'] = `#${type}`;
+  const hidden = spec.hidden;
+  if (select && select.length > 0 && !select.includes('*')) {
+    for (const key of select) {
+      if (hidden?.includes(key)) continue;
+      if (props && !props.has(key) && key !== 'id') continue;
+      const v = source[key];
+      out[key] = v === undefined ? null : v;
+    }
+    return out;
+  }
+  const defaults = spec.defaultSelectByType?.[type] ?? (typeof spec.defaultSelect === 'function' ? spec.defaultSelect(ctx.version) : spec.defaultSelect);
+  if (defaults) {
+    for (const key of defaults) {
+      if (props && !props.has(key)) continue;
+      const v = source[key];
+      out[key] = v === undefined ? null : v;
+    }
+    return out;
+  }
+  const selectOnly = spec.selectOnly;
+  for (const key of Object.keys(source)) {
+    if (key === '@odata.type') continue;
+    if (selectOnly?.includes(key) || hidden?.includes(key)) continue;
+    if (props && !props.has(key)) continue;
+    out[key] = source[key];
+  }
+  return out;
+}
+
+/** The `@odata.context` fragment for a projection: `users` or `users(displayName,id)`. */
+export function contextFragment(base: string, select: readonly string[] | undefined): string {
+  return select && select.length > 0 ? `${base}(${select.join(',')})` : base;
+}

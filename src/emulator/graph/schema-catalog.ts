@@ -1,0 +1,46 @@
+/**
+ * Which properties an entity type has in each Graph version. The emulator uses it to project
+ * entities per version (a v1.0 response never carries a beta-only property), to answer `$select`
+ * of an unset property with `null`, to reject `$select` of a property the type does not have,
+ * and to refuse unknown properties on writes.
+ *
+ * Catalogs are pluggable: modules contribute one (`GraphModule.catalog`); the first catalog that
+ * knows a type answers. A type no catalog knows is served permissively (stored properties pass).
+ */
+import type { GraphVersion } from './types.js';
+
+export interface PropertyCatalog {
+  /** Structural property names of the type (with inherited ones), or undefined when unknown. */
+  properties(version: GraphVersion, entityType: string): ReadonlySet<string> | undefined;
+}
+
+/** A catalog from a table `{ type: { v1: [...], beta: [...] } }` keyed by short or full type name. */
+export function tableCatalog(table: Readonly<Record<string, { readonly v1: readonly string[]; readonly beta: readonly string[] }>>): PropertyCatalog {
+  const cache = new Map<string, ReadonlySet<string>>();
+  return {
+    properties(version, entityType) {
+      const short = entityType.replace(/^#?microsoft\.graph\./, '');
+      const key = `${version}:${short}`;
+      let set = cache.get(key);
+      if (!set) {
+        const row = table[short];
+        if (!row) return undefined;
+        set = new Set(version === 'v1.0' ? row.v1 : row.beta);
+        cache.set(key, set);
+      }
+      return set;
+    },
+  };
+}
+
+export function combineCatalogs(catalogs: readonly PropertyCatalog[]): PropertyCatalog {
+  return {
+    properties(version, entityType) {
+      for (const c of catalogs) {
+        const p = c.properties(version, entityType);
+        if (p) return p;
+      }
+      return undefined;
+    },
+  };
+}
