@@ -25,7 +25,7 @@ import { TokenVerifier, createSigningKey, type SigningKey, type TokenClaims } fr
 import type { TenantState } from './state/tenant.js';
 import type { Entity } from './state/store.js';
 import { Stats } from './stats.js';
-import { Throttler } from './throttle/index.js';
+import { Throttler, type ThrottleLimitOverrides } from './throttle/index.js';
 
 export interface HostedTenant {
   readonly spec: TenantSpec;
@@ -40,6 +40,7 @@ export interface RuntimeOptions {
   clock: Clock;
   logger?: Logger;
   throttle?: boolean;
+  throttleLimits?: ThrottleLimitOverrides;
   faults?: FaultOptions;
   modules: readonly GraphModule[];
   login?: Partial<LoginSettings>;
@@ -62,7 +63,7 @@ export class EmulatorRuntime {
   private constructor(readonly key: SigningKey, private readonly options: RuntimeOptions) {
     this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
-    this.throttler = new Throttler(options.clock, options.throttle ?? true);
+    this.throttler = new Throttler(options.clock, options.throttle ?? true, options.throttleLimits);
     this.faults = new FaultInjector(options.faults ?? { rate: 0 });
     this.verifier = new TokenVerifier(key);
     this.loginSettings = { tokenLifetimeSeconds: 3599, deviceCodeIntervalSeconds: 5, ...options.login };

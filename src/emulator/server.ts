@@ -28,6 +28,7 @@ import type { LoginSettings } from './login/service.js';
 import { builtInModules } from './modules.js';
 import { EmulatorRuntime } from './runtime.js';
 import { createCertificate } from './tls/x509.js';
+import type { ThrottleLimitOverrides } from './throttle/index.js';
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -37,6 +38,8 @@ export interface EmulatorOptions {
   tenants: readonly TenantSpec[];
   /** Throttling on (default) or off; resource-unit headers are sent either way. */
   throttle?: boolean;
+  /** Lower (or raise) the published limits, e.g. to provoke 429s in a test. */
+  throttleLimits?: ThrottleLimitOverrides;
   faults?: FaultOptions;
   clock?: Clock;
   logger?: Logger;
@@ -126,7 +129,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const clock = options.clock ?? systemClock;
   const host = options.host ?? '127.0.0.1';
   const runtime = await EmulatorRuntime.create({
-    clock, logger: options.logger, throttle: options.throttle, faults: options.faults, modules: options.modules ?? builtInModules(), login: options.login,
+    clock, logger: options.logger, throttle: options.throttle, throttleLimits: options.throttleLimits, faults: options.faults, modules: options.modules ?? builtInModules(), login: options.login,
   });
   for (const spec of options.tenants) await runtime.addTenant(spec);
   const control = new EmulatorControl(runtime);

@@ -36,6 +36,7 @@ export async function loadFamilies(tenant: TenantState, ctx: FamilyContext, logg
   const generate = await cached;
   if (!generate) return;
   const data = await generate(ctx);
+  tenant.familyData = data;
   for (const [name, entities] of Object.entries(data.stores)) {
     const store = tenant.store(name);
     for (const e of entities) store.insert(e, { silent: true });

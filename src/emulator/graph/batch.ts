@@ -23,6 +23,10 @@ interface BatchItem {
   dependsOn?: string[];
 }
 
+const CANONICAL: Record<string, string> = {
+  'content-type': 'Content-Type', 'odata-version': 'OData-Version', 'retry-after': 'Retry-After', location: 'Location', 'cache-control': 'Cache-Control',
+};
+
 const METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
 
 function parseItems(body: unknown): BatchItem[] {
@@ -73,12 +77,13 @@ export function createBatchRoute(service: GraphService): RouteSpec {
         if (failed !== undefined) {
           status.set(item.id, 424);
           responses.push({
-            id: item.id, status: 424, headers: { 'content-type': 'application/json' },
+            id: item.id, status: 424, headers: { 'Content-Type': 'application/json' },
             body: { error: { code: 'FailedDependency', message: `The request depends on request '${failed}', which failed.` } },
           });
           continue;
         }
-        const url = item.url.startsWith('/') ? item.url : `/${item.url}`;
+        // The JS SDK sends `/v1.0/users` (it strips only scheme and host); the version is the batch's.
+        const url = (item.url.startsWith('/') ? item.url : `/${item.url}`).replace(/^\/(v1\.0|beta)(?=\/|\?|$)/i, '') || '/';
         const q = url.indexOf('?');
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(item.headers ?? {})) headers[k.toLowerCase()] = String(v);
@@ -94,9 +99,12 @@ export function createBatchRoute(service: GraphService): RouteSpec {
         };
         const res = await service.dispatch(inner, ctx.caller, ctx.tenant);
         status.set(item.id, res.status);
-        const h = { ...res.headers };
-        delete h['request-id'];
-        delete h['x-ms-ags-diagnostic'];
+        const h: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers ?? {})) {
+          if (k === 'request-id' || k === 'x-ms-ags-diagnostic') continue;
+          // Graph capitalises these inside batch responses, and the JS SDK looks for "Content-Type".
+          h[CANONICAL[k] ?? k] = v;
+        }
         responses.push({ id: item.id, status: res.status, headers: h, ...(res.body === undefined ? {} : { body: res.body }) });
       }
       return { status: 200, body: { responses } };

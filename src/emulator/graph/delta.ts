@@ -122,7 +122,7 @@ export function deltaHandler(ctx: GraphContext, options: DeltaOptions): GraphRes
       if (out.length === size || budget <= 0) {
         return page(ctx, options, out, undefined, { ...state, o: ordinal, m: 0 }, base, sel);
       }
-      const item = project(ctx, entity, options.collection.projection, sel);
+      const item = withId(project(ctx, entity, options.collection.projection, sel), entity.id);
       for (const [nav, targets] of links) {
         const all = [...targets(ctx, entity)];
         const from = ordinal === state.o ? state.m : 0;
@@ -154,7 +154,7 @@ export function deltaHandler(ctx: GraphContext, options: DeltaOptions): GraphRes
     }
     const entity = store.get(c.id);
     if (!entity) continue;
-    const item: Record<string, unknown> = c.kind === ChangeKind.upsert ? project(ctx, entity, options.collection.projection, sel) : { id: c.id };
+    const item: Record<string, unknown> = c.kind === ChangeKind.upsert ? withId(project(ctx, entity, options.collection.projection, sel), entity.id) : { id: c.id };
     if (c.links) {
       for (const [nav] of links) {
         const delta = c.links.get(nav);
@@ -171,6 +171,11 @@ export function deltaHandler(ctx: GraphContext, options: DeltaOptions): GraphRes
   }
   if (offset < changes.length) return page(ctx, options, out, undefined, { ...state, o: offset }, base, sel);
   return page(ctx, options, out, { s: state.e, t: now, sel, ids }, undefined, base, sel);
+}
+
+/** Delta items always carry `id`, even when `$select` leaves it out (user-delta.md examples). */
+function withId(item: Record<string, unknown>, id: string): Record<string, unknown> {
+  return 'id' in item ? item : { ...item, id };
 }
 
 function filterIds(ctx: GraphContext): string[] | undefined {

@@ -134,18 +134,22 @@ export class LoginService {
   }
 
   private instanceDiscovery(req: LoginRequest): LoginResponse {
-    const host = new URL(req.origin).host;
     const endpoint = req.query.get('authorization_endpoint') ?? `${req.origin}/common/oauth2/v2.0/authorize`;
     let tenantSeg = 'common';
+    let origin = req.origin;
     try {
-      tenantSeg = new URL(endpoint).pathname.split('/').filter(Boolean)[0] ?? 'common';
+      // The answer names the host the client asked about (its authority), as AAD's does.
+      const asked = new URL(endpoint);
+      tenantSeg = asked.pathname.split('/').filter(Boolean)[0] ?? 'common';
+      origin = asked.origin;
     } catch {
-      // keep common
+      // keep the request's own origin and `common`
     }
+    const host = new URL(origin).host;
     return {
       status: 200,
       body: {
-        tenant_discovery_endpoint: `${req.origin}/${tenantSeg}/v2.0/.well-known/openid-configuration`,
+        tenant_discovery_endpoint: `${origin}/${tenantSeg}/v2.0/.well-known/openid-configuration`,
         'api-version': '1.1',
         metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
       },
@@ -260,17 +264,20 @@ export class LoginService {
         const { app, sp, acr } = await this.authenticateClient(req, tenant, clientId as string, false);
         return this.delegatedTokens(req, tenant, app, sp, acr, entry.userId, f.get('scope') ?? entry.scope, entry.nonce);
       }
+      case 'device_code':
       case DEVICE_GRANT: {
         const deviceCode = f.get('device_code') ?? f.get('code');
         const entry = [...this.deviceCodes.values()].find((d) => d.deviceCode === deviceCode);
         if (!entry || entry.tenantId !== tenant.tenantId) throw sts.invalidGrant('Invalid device code.');
         if (entry.expiresAtMs < this.host.clock.now()) throw sts.deviceCodeExpired();
         entry.polls++;
-        this.events.emit('devicecode:poll', { userCode: entry.userCode, polls: entry.polls });
-        if (!entry.approvedUserId) throw sts.authorizationPending();
+        const approved = entry.approvedUserId !== undefined;
+        // Listeners may approve the code now; this poll still answers as decided above.
+        this.events.emit('devicecode:poll', { userCode: entry.userCode, polls: entry.polls, approved });
+        if (!approved) throw sts.authorizationPending();
         this.deviceCodes.delete(entry.userCode);
         const { app, sp, acr } = await this.authenticateClient(req, tenant, entry.clientId, false);
-        return this.delegatedTokens(req, tenant, app, sp, acr, entry.approvedUserId, entry.scope, undefined);
+        return this.delegatedTokens(req, tenant, app, sp, acr, entry.approvedUserId as string, entry.scope, undefined);
       }
       case 'refresh_token': {
         const rt = f.get('refresh_token') ?? '';

@@ -84,6 +84,11 @@ export class TenantState implements TenantIdentity {
   readonly secrets = new Map<string, StoredSecret>();
   /** Initial passwords by user ID (write-only in Graph; kept for sign-in flows). */
   readonly passwords = new Map<string, string>();
+  /**
+   * Everything the families generator returned (`FamilyData` and any extra fields such as child
+   * collections or Exchange data), for the modules that serve those families.
+   */
+  familyData: unknown = undefined;
   /** Behaviour switches the control API sets per tenant. */
   readonly flags = {
     /** Answer every delta request that carries a token with `410 Gone` (synchronization reset). */

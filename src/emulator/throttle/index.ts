@@ -25,9 +25,27 @@ export function sizeClassOf(userCount: number): SizeClass {
   return userCount < 50 ? 'S' : userCount <= 500 ? 'M' : 'L';
 }
 
-export const LIMITS = {
+export interface ThrottleLimits {
   identity: {
-    ruPerAppTenant: { S: 3_500, M: 5_000, L: 8_000 } as Record<SizeClass, number>,
+    ruPerAppTenant: Record<SizeClass, number>;
+    ruWindowMs: number;
+    ruPerApp: number;
+    ruPerAppWindowMs: number;
+    writesPerAppTenant: number;
+    writesPerAppTenantWindowMs: number;
+    writesPerTenant: number;
+    writesPerTenantWindowMs: number;
+    writesPerApp: number;
+    writesPerAppWindowMs: number;
+  };
+  intune: { requestsPerAppTenant: number; requestsPerTenant: number; writesPerAppTenant: number; writesPerTenant: number; windowMs: number };
+  conditionalAccess: { requestsPerTenant: number; windowMs: number };
+}
+
+/** The published limits (facts §1.2–1.4). */
+export const LIMITS: Readonly<ThrottleLimits> = {
+  identity: {
+    ruPerAppTenant: { S: 3_500, M: 5_000, L: 8_000 },
     ruWindowMs: 10_000,
     ruPerApp: 150_000,
     ruPerAppWindowMs: 20_000,
@@ -40,7 +58,22 @@ export const LIMITS = {
   },
   intune: { requestsPerAppTenant: 1_000, requestsPerTenant: 2_000, writesPerAppTenant: 100, writesPerTenant: 200, windowMs: 20_000 },
   conditionalAccess: { requestsPerTenant: 1, windowMs: 1_000 },
-} as const;
+};
+
+/** Overrides for tests and benchmarks (e.g. a tiny bucket to provoke 429s quickly). */
+export interface ThrottleLimitOverrides {
+  identity?: Partial<Omit<ThrottleLimits['identity'], 'ruPerAppTenant'>> & { ruPerAppTenant?: Partial<Record<SizeClass, number>> };
+  intune?: Partial<ThrottleLimits['intune']>;
+  conditionalAccess?: Partial<ThrottleLimits['conditionalAccess']>;
+}
+
+export function resolveLimits(overrides: ThrottleLimitOverrides = {}): ThrottleLimits {
+  return {
+    identity: { ...LIMITS.identity, ...overrides.identity, ruPerAppTenant: { ...LIMITS.identity.ruPerAppTenant, ...overrides.identity?.ruPerAppTenant } },
+    intune: { ...LIMITS.intune, ...overrides.intune },
+    conditionalAccess: { ...LIMITS.conditionalAccess, ...overrides.conditionalAccess },
+  };
+}
 
 export interface ThrottleRequest {
   readonly appId: string;
@@ -92,8 +125,11 @@ export class Throttler {
   enabled: boolean;
   private buckets = new Map<string, TokenBucket>();
 
-  constructor(private readonly clock: Clock, enabled = true) {
+  private readonly limits: ThrottleLimits;
+
+  constructor(private readonly clock: Clock, enabled = true, overrides: ThrottleLimitOverrides = {}) {
     this.enabled = enabled;
+    this.limits = resolveLimits(overrides);
   }
 
   reset(): void {
@@ -119,7 +155,7 @@ export class Throttler {
       case 'none':
         return { ok: true, resourceUnits: 0, headers: {} };
       case 'identity': {
-        const L = LIMITS.identity;
+        const L = this.limits.identity;
         resourceUnits = resourceUnitCost(req.baseCost, req.query);
         const size = sizeClassOf(req.userCount);
         candidates.push({
@@ -147,7 +183,7 @@ export class Throttler {
         break;
       }
       case 'intune': {
-        const L = LIMITS.intune;
+        const L = this.limits.intune;
         candidates.push({ bucket: this.bucket(`in|${appId}|${tenantId}`, L.requestsPerAppTenant, L.windowMs), cost: 1, scope: `Tenant_Application/ReadWrite/${appId}/${tenantId}`, information: 'RequestLimitExceeded', reportUsage: true });
         candidates.push({ bucket: this.bucket(`in|${tenantId}`, L.requestsPerTenant, L.windowMs), cost: 1, scope: `Tenant/ReadWrite/${appId}/${tenantId}`, information: 'RequestLimitExceeded', reportUsage: false });
         if (req.write) {
@@ -157,7 +193,7 @@ export class Throttler {
         break;
       }
       case 'conditionalAccess': {
-        const L = LIMITS.conditionalAccess;
+        const L = this.limits.conditionalAccess;
         candidates.push({ bucket: this.bucket(`ca|${tenantId}`, L.requestsPerTenant, L.windowMs), cost: 1, scope: `Tenant/ReadWrite/${appId}/${tenantId}`, information: 'RequestLimitExceeded', reportUsage: false });
         break;
       }
