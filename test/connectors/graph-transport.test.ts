@@ -1,99 +1,115 @@
 /**
  * The Graph transport against the emulated cloud: real sign-in through @azure/identity (MSAL),
- * the real Graph SDK chain over TLS, paging, delta, $batch and throttling. Skips, saying why,
- * while the emulator (src/emulator/index.ts, built in parallel) is not there yet.
+ * the real Graph SDK chain over the emulator's TLS, paging, delta (and its expiry), $batch,
+ * permission errors from a real token, injected throttling and 5xx faults. The scheduler's clock
+ * is virtual — its sleeps return at once and only move its own time — so Retry-After waits are
+ * checked, not spent.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/index.js';
 import { resolveCloud } from '../../src/connectors/clouds.js';
 import { createGraphClient, type GraphClient } from '../../src/connectors/graph/client.js';
+import type { Clock } from '../../src/connectors/graph/clock.js';
 import { createCredential, type ConnectionProfile } from '../../src/connectors/graph/credential.js';
 import { ThrottleScheduler } from '../../src/connectors/graph/scheduler.js';
+import { startEmulator, type Emulator, type TenantInfo } from '../../src/emulator/index.js';
+import { TenantVaultError } from '../../src/errors/index.js';
 
-interface EmulatedTenant {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  certificatePem?: string;
-  users?: number;
+/** Time that passes only when someone sleeps; every sleep is recorded. */
+class VirtualClock implements Clock {
+  readonly sleeps: number[] = [];
+  #now = Date.UTC(2025, 0, 1);
+  now(): number {
+    return this.#now;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.#now += ms;
+  }
 }
-interface Emulator {
-  url: string;
-  httpsUrl?: string;
-  caCertificate?: string;
-  tenants: readonly EmulatedTenant[];
-  close(): Promise<void>;
-}
-type StartEmulator = (options: { port?: number; tenants: Array<{ name: string; size: 'small' }>; throttle?: boolean }) => Promise<Emulator>;
 
-const EMULATOR = join(import.meta.dirname, '../../src/emulator/index.ts');
-const haveEmulator = existsSync(EMULATOR);
-if (!haveEmulator) console.warn(`Skipping the Graph transport tests against the emulator: ${EMULATOR} does not exist yet.`);
-
-describe.skipIf(!haveEmulator)('Graph transport against the emulator', () => {
+describe('Graph transport against the emulator', () => {
   let emulator: Emulator;
-  let tenant: EmulatedTenant;
+  let tenant: TenantInfo;
   let profile: ConnectionProfile;
-  let scheduler: ThrottleScheduler;
-  let graph: GraphClient;
+
+  function connect(overrides: Partial<ConnectionProfile> = {}) {
+    const clock = new VirtualClock();
+    const scheduler = new ThrottleScheduler({ tenantSize: 'small', clock });
+    const p = { ...profile, ...overrides };
+    const graph: GraphClient = createGraphClient({
+      cloud: p.cloud, credential: createCredential(p), scheduler, tenantId: p.tenantId, clientId: p.clientId, trustedCaPem: emulator.caCertificate,
+    });
+    return { graph, scheduler, clock };
+  }
 
   beforeAll(async () => {
-    // A computed specifier: the module is optional until the emulator lands.
-    const { startEmulator } = (await import(/* @vite-ignore */ pathToFileURL(EMULATOR).href)) as { startEmulator: StartEmulator };
     emulator = await startEmulator({ port: 0, tenants: [{ name: 'contoso', size: 'small' }], throttle: true });
     tenant = emulator.tenants[0]!;
-    const cloud = resolveCloud(emulator.httpsUrl ?? emulator.url);
     profile = {
-      tenantId: tenant.tenantId, clientId: tenant.clientId, cloud, clientSecret: new Secret(tenant.clientSecret),
-      ...(emulator.caCertificate ? { trustedCaPem: emulator.caCertificate } : {}),
+      tenantId: tenant.tenantId, clientId: tenant.clientId, cloud: resolveCloud(emulator.httpsUrl),
+      clientSecret: new Secret(tenant.clientSecret), trustedCaPem: emulator.caCertificate,
     };
-    scheduler = new ThrottleScheduler({ tenantSize: 'small' });
-    graph = createGraphClient({
-      cloud, credential: createCredential(profile), scheduler, tenantId: tenant.tenantId, clientId: tenant.clientId,
-      ...(emulator.caCertificate ? { trustedCaPem: emulator.caCertificate } : {}),
-    });
   });
 
   afterAll(async () => {
     await emulator?.close();
   });
 
-  it('pages through users with the real SDK and counts requests and resource units', async () => {
+  afterEach(() => {
+    emulator.control.setFaults({ rate: 0 });
+    emulator.control.setDeltaReset(tenant.tenantId, false);
+  });
+
+  it('pages through users with the real SDK; our resource units match the server\'s', async () => {
+    emulator.control.resetStats(tenant.tenantId);
+    const { graph, scheduler } = connect();
     let count = 0;
     let pages = 0;
     for await (const page of graph.pages<{ id: string }>('/users', { query: { $top: 7, $select: 'id,displayName' }, type: 'user' })) {
       pages++;
       count += page.items.length;
-      for (const user of page.items) expect(typeof user.id).toBe('string');
     }
-    if (tenant.users !== undefined) expect(count).toBe(tenant.users);
-    expect(pages).toBe(Math.ceil(count / 7));
-    const stats = scheduler.stats().byType.user!;
-    expect(stats.requests).toBe(pages);
-    expect(stats.resourceUnits).toBeGreaterThanOrEqual(pages);
-    expect(stats.throttled).toBe(0);
+    expect(count).toBe(tenant.users);
+    expect(pages).toBe(Math.ceil(tenant.users / 7));
+    const ours = scheduler.stats().byType.user!;
+    const server = emulator.control.stats(tenant.tenantId);
+    expect(ours).toEqual({ requests: pages, batchedRequests: 0, resourceUnits: server.resourceUnits, throttled: 0, retries: 0 });
+    expect(server.requests).toBe(pages);
   });
 
-  it('runs a delta round, then an empty one from the saved link', async () => {
+  it('signs in with the certificate as well as the secret', async () => {
+    const { graph } = connect({ clientSecret: undefined, certificatePem: new Secret(tenant.certificatePem) });
+    const { body } = await graph.request<{ value: unknown[] }>('/groups', { query: { $top: 1, $select: 'id' } });
+    expect(body.value).toHaveLength(1);
+  });
+
+  it('runs a delta round, an empty one from the saved link, and reports a reset as DELTA_EXPIRED', async () => {
+    const { graph } = connect();
     let items = 0;
     let link = '';
     for await (const event of graph.delta('/groups/delta', { query: { $select: 'displayName,members' }, type: 'group' })) {
       if (event.kind === 'deltaLink') link = event.url;
       else items++;
     }
-    expect(items).toBeGreaterThan(0);
-    expect(link).toContain('deltatoken');
-    const again = [];
+    expect(items).toBe(tenant.groups);
+    expect(link.startsWith(`${emulator.httpsUrl}/v1.0/groups/delta?`)).toBe(true);
+    const again: string[] = [];
     for await (const event of graph.delta(link, { type: 'group' })) again.push(event.kind);
     expect(again).toEqual(['deltaLink']);
+
+    emulator.control.setDeltaReset(tenant.tenantId, true);
+    const err = await (async () => {
+      for await (const _ of graph.delta(link, { type: 'group' })) void _;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TenantVaultError);
+    expect((err as TenantVaultError).code).toBe('DELTA_EXPIRED');
   });
 
-  it('reads through $batch in chunks of 20', async () => {
+  it('reads through $batch in chunks of 20, each request charged to the budget', async () => {
+    const { graph, scheduler } = connect();
     const ids: string[] = [];
-    for await (const user of graph.items<{ id: string }>('/users', { query: { $select: 'id' }, type: 'user' })) ids.push(user.id);
+    for await (const user of graph.items<{ id: string }>('/users', { query: { $select: 'id' } })) ids.push(user.id);
     const wanted = ids.slice(0, 25);
     const seen: string[] = [];
     for await (const result of graph.batch(wanted.map((id) => ({ key: id, method: 'GET' as const, url: `/users/${id}?$select=id,displayName`, type: 'user' })))) {
@@ -101,11 +117,38 @@ describe.skipIf(!haveEmulator)('Graph transport against the emulator', () => {
       seen.push((result.body as { id: string }).id);
     }
     expect(seen.sort()).toEqual([...wanted].sort());
+    expect(scheduler.stats().byType.user).toMatchObject({ batchedRequests: 25, throttled: 0 });
+  });
+
+  it('rides out injected 429s and 5xx, honouring Retry-After, and returns every user', async () => {
+    emulator.control.setFaults({ rate: 0.4, seed: 7, kinds: { throttle: 2, unavailable: 1, internal: 0, timeout: 1, reset: 0, slow: 0 }, retryAfterSeconds: 2 });
+    const { graph, scheduler, clock } = connect();
+    const ids = new Set<string>();
+    for await (const user of graph.items<{ id: string }>('/users', { query: { $top: 5, $select: 'id' }, type: 'user' })) ids.add(user.id);
+    expect(ids.size).toBe(tenant.users);
+    const stats = scheduler.stats().total;
+    expect(stats.retries).toBeGreaterThan(0);
+    expect(stats.throttled).toBeGreaterThan(0);
+    // Every 429 was followed by the 2 s the service asked for.
+    expect(clock.sleeps.filter((ms) => ms === 2000).length).toBeGreaterThanOrEqual(stats.throttled);
+  });
+
+  it('names the missing permission and the consent URL when the app lacks it', async () => {
+    const app = emulator.control.registerApp(tenant.tenantId, { displayName: 'users only', applicationPermissions: ['User.Read.All'] });
+    const { graph } = connect({ clientId: app.clientId, clientSecret: new Secret(app.clientSecret) });
+    await expect(graph.request('/users', { query: { $top: 1 }, type: 'user' })).resolves.toMatchObject({ status: 200 });
+    const err = (await graph.request('/groups', { type: 'group' }).catch((e: unknown) => e)) as TenantVaultError;
+    expect(err.code).toBe('PERMISSION_MISSING');
+    expect(err.hint).toContain('Group.ReadWrite.All');
+    expect(err.hint).toContain(`${emulator.httpsUrl}/${tenant.tenantId}/adminconsent?client_id=${app.clientId}`);
   });
 
   it('maps a missing object to ITEM_NOT_FOUND and a wrong secret to AUTH_FAILED with its hint', async () => {
+    const { graph } = connect();
     await expect(graph.request('/users/00000000-0000-4000-8000-000000000001', { type: 'user' })).rejects.toMatchObject({ code: 'ITEM_NOT_FOUND' });
     const wrong = createCredential({ ...profile, clientSecret: new Secret('not-the-secret') });
-    await expect(wrong.getToken(profile.cloud.graphScope)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    const err = (await wrong.getToken(profile.cloud.graphScope).catch((e: unknown) => e)) as TenantVaultError;
+    expect(err.code).toBe('AUTH_FAILED');
+    expect(err.hint).toMatch(/client secret is wrong/);
   });
 });
