@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { resolveConfig, type Config } from '../config/index.js';
+import { registerEmulatorCommand } from './commands/emulator.js';
 
 export interface GlobalOptions {
   repo?: string;
@@ -39,5 +40,6 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', undefined)
     .showHelpAfterError()
     .exitOverride();
+  registerEmulatorCommand(program);
   return program;
 }
