@@ -18,10 +18,11 @@ import { TenantVaultError } from '../../src/errors/index.js';
 /** Time that passes only when someone sleeps; every sleep is recorded. */
 class VirtualClock implements Clock {
   readonly sleeps: number[] = [];
-  #now = Date.UTC(2025, 0, 1);
+  #now = Date.now();
   now(): number {
     return this.#now;
   }
+  /** Fits both our Clock and the emulator's, so one virtual time can drive both. */
   async sleep(ms: number): Promise<void> {
     this.sleeps.push(ms);
     this.#now += ms;
@@ -150,5 +151,42 @@ describe('Graph transport against the emulator', () => {
     const err = (await wrong.getToken(profile.cloud.graphScope).catch((e: unknown) => e)) as TenantVaultError;
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.hint).toMatch(/client secret is wrong/);
+  });
+});
+
+describe('the scheduler keeps a run under the emulator\'s published limits', () => {
+  it('spends more than a window\'s resource units without one 429, in the time the budget allows', async () => {
+    // One virtual clock for both sides: the emulator's token buckets refill as the scheduler waits.
+    const clock = new VirtualClock();
+    const emulator = await startEmulator({ port: 0, tenants: [{ name: 'fabrikam', size: 'small' }], throttle: true, clock });
+    try {
+      const tenant = emulator.tenants[0]!;
+      const cloud = resolveCloud(emulator.httpsUrl);
+      const profile = { tenantId: tenant.tenantId, clientId: tenant.clientId, cloud, clientSecret: new Secret(tenant.clientSecret), trustedCaPem: emulator.caCertificate };
+      const scheduler = new ThrottleScheduler({ tenantSize: 'small', clock });
+      const graph = createGraphClient({ cloud, credential: createCredential(profile), scheduler, tenantId: tenant.tenantId, clientId: tenant.clientId, trustedCaPem: emulator.caCertificate });
+      const groups: string[] = [];
+      for await (const group of graph.items<{ id: string }>('/groups', { query: { $select: 'id' } })) groups.push(group.id);
+      emulator.control.resetStats(tenant.tenantId);
+      const before = scheduler.stats().total.resourceUnits;
+      const start = clock.now();
+      // 1,500 member lists at 3 RU each (facts §1.2) = 4,500 RU against a 3,500 RU / 10 s limit (size S).
+      const requests = Array.from({ length: 1500 }, (_, i) => ({ method: 'GET' as const, url: `/groups/${groups[i % groups.length]}/members?$top=999`, type: 'group' }));
+      let ok = 0;
+      for await (const result of graph.batch(requests)) if (result.status === 200) ok++;
+      const elapsedMs = clock.now() - start;
+      const server = emulator.control.stats(tenant.tenantId);
+      expect(ok).toBe(1500);
+      expect(server.throttled).toBe(0);
+      expect(scheduler.stats().total).toMatchObject({ batchedRequests: 1500, throttled: 0, retries: 0 });
+      // Our count of resource units is the server's (x-ms-resource-unit per batched response).
+      expect(scheduler.stats().total.resourceUnits - before).toBe(server.resourceUnits);
+      expect(server.resourceUnits).toBe(4500);
+      // Held at 90 % of 3,500 per 10 s: 3,150 go at once, the remaining 1,350 one window later.
+      expect(elapsedMs).toBeGreaterThanOrEqual(10_000);
+      expect(elapsedMs).toBeLessThan(12_000);
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -361,8 +361,12 @@ export class ThrottleScheduler {
   /** What a request is charged, classified once; `#charges` applies the learned costs. */
   #shapes(request: ScheduledRequest): Shape[] {
     const type = request.type ?? UNTYPED;
-    // A batch is evaluated request by request (facts §4): charge each part, not the envelope.
-    if (request.parts) return request.parts.map((part, index) => ({ classification: classifyRequest(part), type: part.type ?? type, part: index }));
+    // A batch is evaluated request by request (facts §4): charge each part. The envelope is a
+    // POST, which some counters (the emulator's) book as a write: charge it one write, no RU.
+    if (request.parts) {
+      const envelope: Classification = { costKey: 'POST /$batch', charges: [{ bucket: 'directoryWrite', cost: 1 }], write: true };
+      return [{ classification: envelope, type, part: -1 }, ...request.parts.map((part, index) => ({ classification: classifyRequest(part), type: part.type ?? type, part: index }))];
+    }
     return [{ classification: classifyRequest(request), type, part: -1 }];
   }
 
@@ -462,8 +466,9 @@ export class ThrottleScheduler {
         primary.budget.correct(primary.entry, observed, now);
         this.#learned.set(primary.costKey, observed);
       }
+      const isWriteQuota = primary.budget.name === 'directoryWrite' || primary.budget.name === 'intuneWrite';
       this.#count(primary.type, (c) => {
-        c.resourceUnits += primary.entry.cost;
+        if (!isWriteQuota) c.resourceUnits += primary.entry.cost;
         if (part >= 0) c.batchedRequests += 1;
         if (part >= 0 && result?.status === 429) c.throttled += 1;
       });
