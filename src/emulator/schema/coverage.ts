@@ -149,7 +149,7 @@ export interface CoverageReport {
   served: number;
   notServed: CoverageEntry[];
   /** Replays with at least one mismatch (only when results are given). */
-  mismatches: Array<Pick<ReplayResult, 'file' | 'index' | 'method' | 'path' | 'status' | 'differences'>>;
+  mismatches: Array<Pick<ReplayResult, 'file' | 'index' | 'method' | 'path' | 'status' | 'error' | 'differences'>>;
   /** Replays that could not be set up (no object to stand for an ID). */
   setupFailures: Array<Pick<ReplayResult, 'file' | 'index' | 'method' | 'path' | 'differences'>>;
   byFamily: Record<string, { total: number; served: number }>;
@@ -172,7 +172,9 @@ export function coverageReport(input: { examples: Iterable<CorpusExample>; route
   for (const r of input.results ?? []) {
     const pick = { file: r.file, index: r.index, method: r.method, path: r.path, differences: r.differences };
     if (r.differences.some((d) => d.kind === 'setupFailed')) report.setupFailures.push(pick);
-    else if (r.served && !r.ok) report.mismatches.push({ ...pick, status: r.status, differences: r.differences.filter((d) => d.severity === 'mismatch') });
+    else if (r.served && !r.ok) {
+      report.mismatches.push({ ...pick, status: r.status, ...(r.error ? { error: r.error } : {}), differences: r.differences.filter((d) => d.severity === 'mismatch') });
+    }
   }
   return report;
 }

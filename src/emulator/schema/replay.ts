@@ -91,13 +91,19 @@ export interface ReplayResult {
   /** Docs value → value we used (path segments and body references). */
   substitutions: Record<string, string>;
   status?: { expected: number; actual: number };
+  /** Graph's error code and message when we answered 4xx/5xx. */
+  error?: { code: string; message: string };
   differences: Difference[];
   /** True when served and no difference is a mismatch. */
   ok: boolean;
 }
 
+/** Base types whose direct children are the declared type of their own collections. */
+const GENERIC_BASES = new Set(['entity', 'directoryObject', 'policyBase', 'stsPolicy', 'policyDeletableItem'].map((t) => `microsoft.graph.${t}`));
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOC_PLACEHOLDER = /^\{[^}]*\}$/;
+/** Values the docs write instead of a real one: `clientId-value`, `{id}`, `Group Id value`. */
+export const PLACEHOLDER_VALUE = /^(\{[^}]*\}|[\w.-]+-value|[\w ]+ value)$/i;
 const EXAMPLE_DOMAINS = /@([a-z0-9-]+\.)*(contoso|fabrikam|tailspintoys|m365x\d+|woodgrove|litware|adatum)\.(com|onmicrosoft\.com)/gi;
 const UNIQUE_KEYS = new Set(['userPrincipalName', 'mailNickname', 'uniqueName', 'onPremisesImmutableId']);
 const PASSED_HEADERS = /^(consistencylevel|accept-language|prefer|if-match|if-none-match|ocp-client-name|ocp-client-version)$/i;
@@ -125,9 +131,14 @@ const BODY_REFERENCES: Record<string, { collection: string | ((path: string) => 
   deviceAndAppManagementAssignmentFilterId: { collection: '/deviceManagement/assignmentFilters' },
 };
 
-/** Collections Graph will not list without a type cast. */
+/**
+ * Where to look when a collection cannot be listed as is: deleted items need a type cast, and
+ * `directoryObjects` (the target of most `@odata.id` references) is abstract — any user will do.
+ * Keys are lower case; values are full paths.
+ */
 const LIST_FALLBACKS: Record<string, string[]> = {
-  '/directory/deletedItems': ['microsoft.graph.user', 'microsoft.graph.group', 'microsoft.graph.application', 'microsoft.graph.servicePrincipal', 'microsoft.graph.administrativeUnit'],
+  '/directory/deleteditems': ['user', 'group', 'application', 'servicePrincipal', 'administrativeUnit'].map((t) => `/directory/deletedItems/microsoft.graph.${t}`),
+  '/directoryobjects': ['/users', '/groups'],
 };
 
 function isSubstitutable(segment: string): boolean {
@@ -141,7 +152,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** A replay run: holds per-run caches (collection → ID) and the unique-name counter. */
 export class ReplaySession {
   private readonly ctx: ReplayContext;
-  private readonly listed = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  private readonly listed = new Map<string, Promise<Array<Record<string, unknown>>>>();
   private counter = 0;
 
   constructor(ctx: ReplayContext) {
@@ -177,9 +188,9 @@ export class ReplaySession {
         continue;
       }
       const collectionPath = `/${sent.join('/')}`;
-      const isTarget = i === segments.length - 1 || (i === segments.length - 2 && segments[i + 1] === '$ref');
-      const fresh = example.method === 'DELETE' && isTarget;
-      const id = await this.obtainId(example, collectionPath, `/${templateSegments.slice(0, i).join('/')}`, fresh);
+      const isRef = i === segments.length - 2 && segments[i + 1] === '$ref';
+      const fresh = example.method === 'DELETE' && (i === segments.length - 1 || isRef);
+      const id = await this.obtainId(example, collectionPath, `/${templateSegments.slice(0, i).join('/')}`, fresh, isRef);
       if (id === undefined) {
         result.differences.push({ severity: 'info', kind: 'setupFailed', path: collectionPath, detail: `no object found or created in ${collectionPath} to stand for ${seg}` });
         return result;
@@ -192,12 +203,18 @@ export class ReplaySession {
     // 2. Body references.
     let body: unknown = example.body;
     if (example.bodyStatus === 'json' || example.bodyStatus === 'recovered') {
-      body = await this.rewriteBody(example, body, subs, undefined);
+      body = await this.rewriteBody(example, body, subs, undefined, await this.referenceAvoidSet(example, result.sentPath, subs));
     }
 
-    // 3. Send.
+    // 3. Send. A write may remove or change what later examples would pick, so listings are
+    // forgotten after it.
     const response = await this.send(example.method, example.version, result.sentPath, example.query, body, example.headers, example.bodyStatus);
+    if (example.method !== 'GET') this.listed.clear();
     result.status = { expected: example.expected.status, actual: response.status };
+    if (response.status >= 400 && isObject(response.body) && isObject(response.body['error'])) {
+      const error = response.body['error'];
+      result.error = { code: String(error['code'] ?? ''), message: String(error['message'] ?? '') };
+    }
     this.compareStatus(result);
 
     // 4. Compare shapes and validate.
@@ -213,7 +230,11 @@ export class ReplaySession {
         doc = doc['value'];
       }
       const typeName = this.entityTypeFor(route, doc, response.body);
-      if (doc !== undefined) this.compareShape(doc, response.body, '', schema, typeName, result.differences);
+      if (doc !== undefined && response.body === undefined) {
+        result.differences.push({ severity: 'mismatch', kind: 'shape', path: '', detail: `documented a body with ${example.expected.status}; got none with ${response.status}` });
+      } else if (doc !== undefined) {
+        this.compareShape(doc, response.body, '', schema, route.entityType, result.differences);
+      }
       if (schema && typeName && response.body !== undefined) {
         const violations = isObject(response.body) && Array.isArray(response.body['value'])
           ? schema.validateCollectionResponse(typeName, response.body)
@@ -244,7 +265,7 @@ export class ReplaySession {
     return pick(actual) ?? pick(documented);
   }
 
-  /** Documented names must exist in ours (recursively); see the module overview for the rules. */
+  /** Documented names must exist in ours (recursively); see the module overview. `typeName` is the declared type. */
   private compareShape(doc: unknown, ours: unknown, path: string, schema: GraphSchema | undefined, typeName: string | undefined, out: Difference[]): void {
     if (Array.isArray(doc)) {
       if (!Array.isArray(ours)) {
@@ -258,7 +279,7 @@ export class ReplaySession {
         out.push({ severity: 'info', kind: 'shape', path, detail: 'our collection is empty; item properties not compared' });
         return;
       }
-      this.compareShape(Object.assign({}, ...docItems), Object.assign({}, ...ourItems), `${path}[]`, schema, undefined, out);
+      this.compareShape(Object.assign({}, ...docItems), Object.assign({}, ...ourItems), `${path}[]`, schema, typeName, out);
       return;
     }
     if (!isObject(doc)) return;
@@ -275,7 +296,8 @@ export class ReplaySession {
         const emptyDoc = docValue === null || (Array.isArray(docValue) && docValue.length === 0);
         const defined = effectiveType && schema ? schema.propertiesOf(effectiveType).includes(key) || schema.navigationPropertiesOf(effectiveType).includes(key) : undefined;
         if (key === '@odata.type') {
-          out.push({ severity: 'mismatch', kind: 'missingProperty', path: keyPath, detail: `documented @odata.type ${String(docValue)} is missing` });
+          const needed = this.odataTypeNeeded(String(docValue), typeName, schema);
+          out.push({ severity: needed ? 'mismatch' : 'info', kind: needed ? 'missingProperty' : 'optionalMissing', path: keyPath, detail: `documented @odata.type ${String(docValue)} is missing` });
         } else if (defined === false && effectiveType && schema?.isKnownType(effectiveType)) {
           out.push({ severity: 'info', kind: 'docsNotInSchema', path: keyPath, detail: `documented property ${key} is not defined by the schema for ${effectiveType}` });
         } else if (emptyDoc && defined !== false) {
@@ -285,13 +307,28 @@ export class ReplaySession {
         }
         continue;
       }
-      const childType = effectiveType && schema ? schema.complexTypeOf(effectiveType, key) : undefined;
+      // The items of a collection response are of the declared type; anything else is typed by the schema.
+      const childType = path === '' && key === 'value' && Array.isArray(docValue) ? typeName : effectiveType && schema ? schema.complexTypeOf(effectiveType, key) : undefined;
       this.compareShape(docValue, ours[key], keyPath, schema, childType, out);
     }
     for (const key of Object.keys(ours)) {
       if (key.includes('@') || key in doc) continue;
       out.push({ severity: 'info', kind: 'extraProperty', path: path ? `${path}.${key}` : key, detail: `${key} is not in the documented body` });
     }
+  }
+
+  /**
+   * Graph writes `@odata.type` only when an object's type differs from the declared type of what
+   * was asked for (docs generated for Intune show it always). Without the route's entity type,
+   * a type whose base is one of the generic roots counts as the declared type itself.
+   */
+  private odataTypeNeeded(documentedType: string, declared: string | undefined, schema: GraphSchema | undefined): boolean {
+    if (!schema) return true;
+    const doc = schema.resolveTypeName(documentedType);
+    if (!doc) return false;
+    if (declared) return schema.resolveTypeName(declared) !== doc;
+    const base = schema.baseTypesOf(doc)[1];
+    return base !== undefined && !GENERIC_BASES.has(base);
   }
 
   private async send(
@@ -334,34 +371,51 @@ export class ReplaySession {
   }
 
   /** An object of the collection: listed (cached per collection) or, when `fresh`, created. */
-  private async obtainId(example: CorpusExample, collectionPath: string, collectionTemplate: string, fresh: boolean): Promise<string | undefined> {
+  private async obtainId(example: CorpusExample, collectionPath: string, collectionTemplate: string, fresh: boolean, isRef: boolean): Promise<string | undefined> {
     if (this.ctx.resolveId) {
       const id = await this.ctx.resolveId(collectionPath, example.version);
       if (id !== undefined) return id;
     }
-    if (fresh) {
+    if (fresh && !isRef) {
       const created = await this.createIn(example.version, collectionPath, collectionTemplate);
       if (created !== undefined) return created;
     }
     const listed = await this.firstOf(example.version, collectionPath);
     const id = listed?.['id'];
     if (typeof id === 'string') return id;
+    if (isRef) return this.linkIn(example.version, collectionPath);
     return fresh ? undefined : this.createIn(example.version, collectionPath, collectionTemplate);
   }
 
-  private firstOf(version: 'v1.0' | 'beta', collectionPath: string, field = 'id'): Promise<Record<string, unknown> | undefined> {
-    const key = `${version}${collectionPath}#${field}`;
+  /** Adds a user to a relationship (`…/owners`, `…/members`) so that removing a link has one to remove. */
+  private async linkIn(version: 'v1.0' | 'beta', collectionPath: string): Promise<string | undefined> {
+    const user = await this.firstOf(version, '/users');
+    const userId = user?.['id'];
+    if (typeof userId !== 'string') return undefined;
+    const body = { '@odata.id': `${this.ctx.graphBaseUrl.replace(/\/+$/, '')}/${version}/directoryObjects/${userId}` };
+    const res = await this.send('POST', version, `${collectionPath}/$ref`, {}, body, {}, 'json');
+    return res.status >= 200 && res.status < 300 ? userId : undefined;
+  }
+
+  /** The first listed item of a collection whose `field` is a string and not in `avoid`. */
+  private async firstOf(version: 'v1.0' | 'beta', collectionPath: string, field = 'id', avoid: ReadonlySet<string> = new Set()): Promise<Record<string, unknown> | undefined> {
+    const items = await this.list(version, collectionPath);
+    return items.find((item) => typeof item[field] === 'string' && !avoid.has(item[field]));
+  }
+
+  /** The first page of a collection (or of its fallbacks), cached until the next write. */
+  private list(version: 'v1.0' | 'beta', collectionPath: string): Promise<Array<Record<string, unknown>>> {
+    const key = `${version}${collectionPath}`;
     let hit = this.listed.get(key);
     if (!hit) {
       hit = (async () => {
-        for (const suffix of ['', ...(LIST_FALLBACKS[collectionPath] ?? []).map((c) => `/${c}`)]) {
-          const res = await this.send('GET', version, `${collectionPath}${suffix}`, {}, undefined, {}, 'none');
+        for (const path of [collectionPath, ...(LIST_FALLBACKS[collectionPath.toLowerCase()] ?? [])]) {
+          const res = await this.send('GET', version, path, {}, undefined, {}, 'none');
           if (res.status !== 200 || !isObject(res.body)) continue;
-          const items = Array.isArray(res.body['value']) ? res.body['value'] : [];
-          const first = items.find((item): item is Record<string, unknown> => isObject(item) && typeof item[field] === 'string');
-          if (first) return first;
+          const items = (Array.isArray(res.body['value']) ? res.body['value'] : []).filter(isObject);
+          if (items.length > 0) return items;
         }
-        return undefined;
+        return [];
       })();
       this.listed.set(key, hit);
     }
@@ -383,33 +437,49 @@ export class ReplaySession {
       const body = await this.rewriteBody(ex, ex.body, {}, undefined);
       const res = await this.send('POST', version, collectionPath, {}, body, ex.headers, ex.bodyStatus);
       if (res.status >= 200 && res.status < 300 && isObject(res.body) && typeof res.body['id'] === 'string') {
-        this.listed.delete(`${version}${collectionPath}#id`);
+        this.listed.clear();
         return res.body['id'];
       }
     }
     return undefined;
   }
 
-  private async rewriteBody(example: CorpusExample, value: unknown, subs: Record<string, string>, key: string | undefined): Promise<unknown> {
+  /**
+   * IDs a body reference must not resolve to: the objects of the path itself (a user cannot be
+   * its own manager) and, for `…/$ref` and `@odata.bind`, the current members of the relationship
+   * (adding an existing member is an error in Graph).
+   */
+  private async referenceAvoidSet(example: CorpusExample, sentPath: string, subs: Record<string, string>): Promise<Set<string>> {
+    const avoid = new Set(Object.values(subs));
+    const relationships: string[] = [];
+    if (sentPath.endsWith('/$ref')) relationships.push(sentPath.slice(0, -'/$ref'.length));
+    if (isObject(example.body)) {
+      for (const key of Object.keys(example.body)) if (key.endsWith('@odata.bind')) relationships.push(`${sentPath}/${key.slice(0, key.indexOf('@'))}`);
+    }
+    for (const rel of relationships) for (const item of await this.list(example.version, rel)) if (typeof item['id'] === 'string') avoid.add(item['id']);
+    return avoid;
+  }
+
+  private async rewriteBody(example: CorpusExample, value: unknown, subs: Record<string, string>, key: string | undefined, avoid: ReadonlySet<string> = new Set()): Promise<unknown> {
     if (Array.isArray(value)) {
       const out: unknown[] = [];
-      for (const item of value) out.push(await this.rewriteBody(example, item, subs, key));
+      for (const item of value) out.push(await this.rewriteBody(example, item, subs, key, avoid));
       return out;
     }
     if (isObject(value)) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = await this.rewriteBody(example, v, subs, k);
+      for (const [k, v] of Object.entries(value)) out[k] = await this.rewriteBody(example, v, subs, k, avoid);
       return out;
     }
     if (typeof value !== 'string' || key === undefined) return value;
-    if (key === '@odata.id' || key.endsWith('@odata.bind')) return this.rewriteReferenceUrl(example, value, subs);
+    if (key === '@odata.id' || key.endsWith('@odata.bind')) return this.rewriteReferenceUrl(example, value, subs, avoid);
     const ref = BODY_REFERENCES[key];
-    if (ref && GUID.test(value)) {
+    if (ref && (GUID.test(value) || PLACEHOLDER_VALUE.test(value))) {
       const known = subs[value];
       if (known) return known;
       const collection = typeof ref.collection === 'function' ? ref.collection(example.path) : ref.collection;
       const field = ref.field ?? 'id';
-      const item = await this.firstOf(example.version, collection, field);
+      const item = await this.firstOf(example.version, collection, field, avoid);
       const replacement = item?.[field];
       if (typeof replacement === 'string') {
         subs[value] = replacement;
@@ -428,7 +498,7 @@ export class ReplaySession {
     return text;
   }
 
-  private async rewriteReferenceUrl(example: CorpusExample, url: string, subs: Record<string, string>): Promise<string> {
+  private async rewriteReferenceUrl(example: CorpusExample, url: string, subs: Record<string, string>, avoid: ReadonlySet<string>): Promise<string> {
     const known = subs[url];
     if (known) return known;
     const m = /^https?:\/\/[^/]+\/(v1\.0|beta)(\/.*)$/i.exec(url);
@@ -436,7 +506,7 @@ export class ReplaySession {
     const segments = splitPath(m[2] as string);
     const last = segments.pop();
     if (!last || !isSubstitutable(last)) return url;
-    const item = await this.firstOf(example.version, `/${segments.join('/')}`);
+    const item = await this.firstOf(example.version, `/${segments.join('/')}`, 'id', avoid);
     const id = item?.['id'];
     if (typeof id !== 'string') return url;
     const rewritten = `${this.ctx.graphBaseUrl.replace(/\/+$/, '')}/${m[1]}/${segments.join('/')}/${id}`;

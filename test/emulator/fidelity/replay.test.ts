@@ -12,8 +12,9 @@ interface Seen {
 }
 
 /** A tiny Graph look-alike: users, groups, directoryObjects and members/$ref. */
-function fakeGraph(): { server: Server; seen: Seen[]; users: Map<string, Record<string, unknown>> } {
+function fakeGraph(): { server: Server; seen: Seen[]; users: Map<string, Record<string, unknown>>; members: Set<string> } {
   const seen: Seen[] = [];
+  const members = new Set<string>();
   const users = new Map<string, Record<string, unknown>>([['real-user-1', { id: 'real-user-1', displayName: 'Real User', mail: 'real@tenant.test' }]]);
   let created = 0;
   const send = (res: ServerResponse, status: number, body?: unknown): void => {
@@ -46,10 +47,17 @@ function fakeGraph(): { server: Server; seen: Seen[]; users: Map<string, Record<
         return send(res, 200, { '@odata.context': 'ctx', ...user, ...(url.searchParams.get('bad') ? { favouriteColour: 'blue' } : {}) });
       }
       if (req.method === 'GET' && p === '/v1.0/groups') return send(res, 200, { value: [{ id: 'real-group-1', displayName: 'G' }] });
-      if (req.method === 'GET' && p === '/v1.0/directoryObjects') return send(res, 200, { value: [{ '@odata.type': '#microsoft.graph.user', id: 'real-user-1' }] });
+      if (req.method === 'GET' && p === '/v1.0/directoryObjects') return send(res, 400, { error: { code: 'Request_BadRequest', message: 'directoryObjects cannot be listed' } });
+      if (req.method === 'GET' && p === '/v1.0/groups/real-group-1/members') return send(res, 200, { value: [...members].map((id) => ({ '@odata.type': '#microsoft.graph.user', id })) });
       if (req.method === 'POST' && p === '/v1.0/groups/real-group-1/members/$ref') {
-        const ref = String(body?.['@odata.id'] ?? '');
-        return ref.endsWith('/directoryObjects/real-user-1') ? send(res, 204) : send(res, 400, { error: { code: 'Request_BadRequest' } });
+        const id = /\/directoryObjects\/([^/]+)$/.exec(String(body?.['@odata.id'] ?? ''))?.[1];
+        if (!id || !users.has(id)) return send(res, 400, { error: { code: 'Request_BadRequest', message: 'bad reference' } });
+        if (members.has(id)) return send(res, 400, { error: { code: 'Request_BadRequest', message: 'One or more added object references already exist' } });
+        members.add(id);
+        return send(res, 204);
+      }
+      if ((m = /^\/v1\.0\/groups\/real-group-1\/members\/([^/]+)\/\$ref$/.exec(p)) && req.method === 'DELETE') {
+        return members.delete(m[1] as string) ? send(res, 204) : send(res, 404, { error: { code: 'Request_ResourceNotFound' } });
       }
       if (req.method === 'GET' && p === '/v1.0/deviceManagement/deviceConfigurations/dc-1') {
         return send(res, 200, { '@odata.type': '#microsoft.graph.windows10CustomConfiguration', id: 'dc-1', displayName: 'OMA', omaSettings: [] });
@@ -58,7 +66,7 @@ function fakeGraph(): { server: Server; seen: Seen[]; users: Map<string, Record<
       return send(res, 404, { error: { code: 'NotFound' } });
     });
   });
-  return { server, seen, users };
+  return { server, seen, users, members };
 }
 
 function example(partial: Partial<CorpusExample> & Pick<CorpusExample, 'method' | 'path'>): CorpusExample {
@@ -76,7 +84,7 @@ function example(partial: Partial<CorpusExample> & Pick<CorpusExample, 'method' 
   };
 }
 
-const routes = ['/users', '/users/{id}', '/groups', '/groups/{id}/members/$ref', '/directoryObjects', '/deviceManagement/deviceConfigurations', '/deviceManagement/deviceConfigurations/{id}'];
+const routes = ['/users', '/users/{id}', '/groups', '/groups/{id}/members', '/groups/{id}/members/$ref', '/groups/{id}/members/{id}/$ref', '/directoryObjects', '/deviceManagement/deviceConfigurations', '/deviceManagement/deviceConfigurations/{id}'];
 
 describe('corpus replay harness against a fake Graph', () => {
   const fake = fakeGraph();
@@ -126,7 +134,7 @@ describe('corpus replay harness against a fake Graph', () => {
     expect(fake.users.has('real-user-1')).toBe(true);
   });
 
-  it('substitutes references inside the request body (@odata.id)', async () => {
+  it('substitutes references inside the request body (@odata.id), avoiding objects already related', async () => {
     const ex = example({
       method: 'POST',
       path: '/groups/{id}/members/$ref',
@@ -134,9 +142,30 @@ describe('corpus replay harness against a fake Graph', () => {
       body: { '@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/{id}' },
       expected: { status: 204, body: undefined, bodyStatus: 'none' },
     });
-    const result = await replayCorpusExample(ex, ctx);
-    expect(result.ok).toBe(true);
-    expect(result.substitutions).toEqual({ '{id}': 'real-group-1', 'https://graph.microsoft.com/v1.0/directoryObjects/{id}': `${ctx.graphBaseUrl}/v1.0/directoryObjects/real-user-1` });
+    const first = await replayCorpusExample(ex, ctx);
+    expect(first.ok).toBe(true);
+    expect(first.substitutions).toEqual({ '{id}': 'real-group-1', 'https://graph.microsoft.com/v1.0/directoryObjects/{id}': `${ctx.graphBaseUrl}/v1.0/directoryObjects/real-user-1` });
+    fake.users.set('real-user-2', { id: 'real-user-2', displayName: 'Second' });
+    const second = await replayCorpusExample(ex, ctx);
+    expect(second.ok).toBe(true);
+    expect(second.substitutions['https://graph.microsoft.com/v1.0/directoryObjects/{id}']).toBe(`${ctx.graphBaseUrl}/v1.0/directoryObjects/real-user-2`);
+    expect([...fake.members]).toEqual(['real-user-1', 'real-user-2']);
+    fake.users.delete('real-user-2');
+    fake.members.clear();
+  });
+
+  it('links an object first when a $ref delete finds the relationship empty', async () => {
+    const before = fake.seen.length;
+    const result = await replayCorpusExample(example({ method: 'DELETE', path: '/groups/{group-id}/members/{directory-object-id}/$ref', expected: { status: 204, body: undefined, bodyStatus: 'none' } }), ctx);
+    expect(fake.seen.slice(before).map((s) => `${s.method} ${s.url}`)).toEqual([
+      'GET /v1.0/groups',
+      'GET /v1.0/groups/real-group-1/members',
+      'GET /v1.0/users',
+      'POST /v1.0/groups/real-group-1/members/$ref',
+      'DELETE /v1.0/groups/real-group-1/members/real-user-1/$ref',
+    ]);
+    expect(result).toMatchObject({ ok: true, substitutions: { '{group-id}': 'real-group-1', '{directory-object-id}': 'real-user-1' } });
+    expect(fake.members.size).toBe(0);
   });
 
   it('flags a status-class mismatch, unwraps Intune "value" wrappers and skips what the routes do not serve', async () => {
@@ -169,6 +198,20 @@ describe('corpus replay harness against a fake Graph', () => {
       mismatches: [{ path: '/deviceManagement/deviceConfigurations/{id}', status: { expected: 200, actual: 404 }, differences: [{ kind: 'statusClass' }] }],
       setupFailures: [{ path: '/users/{id}' }],
     });
+  });
+
+  it.skipIf(!SHARED_ROOT)('wants @odata.type only where Graph writes it (derived types)', async () => {
+    const schemas = { 'v1.0': loadGraphSchema('v1.0') };
+    const user = await replayCorpusExample(
+      example({ method: 'GET', path: '/users/{id}', expected: { status: 200, bodyStatus: 'json', body: { '@odata.type': '#microsoft.graph.user', id: 'x', displayName: 'A' } } }),
+      { ...ctx, schemas },
+    );
+    expect(user.differences.filter((d) => d.path === '@odata.type')).toEqual([{ severity: 'info', kind: 'optionalMissing', path: '@odata.type', detail: 'documented @odata.type #microsoft.graph.user is missing' }]);
+    const derived = await replayCorpusExample(
+      example({ method: 'GET', path: '/users/{id}', expected: { status: 200, bodyStatus: 'json', body: { '@odata.type': '#microsoft.graph.agentUser', id: 'x' } } }),
+      { ...ctx, schemas },
+    );
+    expect(derived.differences.filter((d) => d.path === '@odata.type')).toEqual([{ severity: 'mismatch', kind: 'missingProperty', path: '@odata.type', detail: 'documented @odata.type #microsoft.graph.agentUser is missing' }]);
   });
 
   it.skipIf(!SHARED_ROOT)('validates our body against the schema when the type is known', async () => {
