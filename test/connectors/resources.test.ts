@@ -132,7 +132,7 @@ describe('references', () => {
       ['d2136c9c-b049-47ae-b9cf-316e04ef7198', '22222222-2222-4222-8222-222222222222'],
       ['cf1c38e5-3621-4004-a7cb-879624dced7c', 'cf1c38e5-3621-4004-a7cb-879624dced7c'],
     ]);
-    const result = rewriteReferences(getResource('conditionalAccessPolicy'), document, map);
+    const result = rewriteReferences('conditionalAccessPolicy', document, map);
     expect(document).toEqual(before);
     const expected = structuredClone(before) as { conditions: { users: { includeUsers: string[] }; locations: { excludeLocations: string[] } } };
     expected.conditions.users.includeUsers[0] = '11111111-1111-4111-8111-111111111111';
@@ -151,12 +151,12 @@ describe('references', () => {
     const stored = { ...withMembers, members: withMembers!['members@delta'] };
     delete (stored as Record<string, unknown>)['members@delta'];
     stored.members = [...(stored.members as object[]), { '@odata.type': '#microsoft.graph.group', id: 'ec22655c-8eb2-432a-b4ea-8b8a254bffff' }];
-    expect(referencesOf(getResource('group'), stored)).toEqual([
+    expect(referencesOf('group', stored)).toEqual([
       { path: 'members[0].id', declaredPath: 'members[].id', targetType: 'user', key: 'id', id: '693acd06-2877-4339-8ade-b704261fe7a0' },
       { path: 'members[1].id', declaredPath: 'members[].id', targetType: 'user', key: 'id', id: '49320844-be99-4164-8167-87ff5d047ace' },
       { path: 'members[2].id', declaredPath: 'members[].id', targetType: 'group', key: 'id', id: 'ec22655c-8eb2-432a-b4ea-8b8a254bffff' },
     ]);
-    const rewritten = rewriteReferences(getResource('group'), stored, (ref) => (ref.targetType === 'user' && ref.id.startsWith('6') ? 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' : undefined));
+    const rewritten = rewriteReferences('group', stored, (ref) => (ref.targetType === 'user' && ref.id.startsWith('6') ? 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' : undefined));
     expect((rewritten.document.members as Array<{ id: string }>).map((m) => m.id)).toEqual([
       'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', '49320844-be99-4164-8167-87ff5d047ace', 'ec22655c-8eb2-432a-b4ea-8b8a254bffff',
     ]);

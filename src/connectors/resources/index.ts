@@ -6,5 +6,5 @@ export * from './define.js';
 export { allResources, findResource, getResource, listResources, dependencyOrder, dependencyEdges, DIRECTORY_OBJECT_TYPES } from './registry.js';
 export type { DependencyEdge, DeferredEdge, DependencyPlan } from './registry.js';
 export { referencesOf, rewriteReferences, typeNameFromOData } from './references.js';
-export type { Reference, IdMap, RewriteResult } from './references.js';
+export type { Reference, IdMap, RewriteResult, TypeRef } from './references.js';
 export { parseReferencePath } from './reference-path.js';

@@ -11,6 +11,7 @@
  */
 import { referenceSpec, splitTarget, type ReferenceSpec, type ResourceDeclaration } from './define.js';
 import { parseReferencePath, type PathSegment } from './reference-path.js';
+import { getResource } from './registry.js';
 
 export interface Reference {
   /** Concrete location, e.g. `conditions.users.includeGroups[1]` or `members[0].id`. */
@@ -117,15 +118,23 @@ function* eachReference(declaration: ResourceDeclaration, document: Json): Gener
   }
 }
 
-export function referencesOf(declaration: ResourceDeclaration, document: unknown): Reference[] {
-  return [...eachReference(declaration, document)].map((entry) => entry.ref);
+/** A type's declaration, given itself or its name (resolved through the registry). */
+export type TypeRef = ResourceDeclaration | string;
+
+function declarationOf(type: TypeRef): ResourceDeclaration {
+  return typeof type === 'string' ? getResource(type) : type;
+}
+
+export function referencesOf(type: TypeRef, document: unknown): Reference[] {
+  return [...eachReference(declarationOf(type), document)].map((entry) => entry.ref);
 }
 
 function lookup(map: IdMap, ref: Reference): string | undefined {
   return typeof map === 'function' ? map(ref) : map.get(ref.id);
 }
 
-export function rewriteReferences<T>(declaration: ResourceDeclaration, document: T, map: IdMap): RewriteResult<T> {
+export function rewriteReferences<T>(type: TypeRef, document: T, map: IdMap): RewriteResult<T> {
+  const declaration = declarationOf(type);
   const copy = structuredClone(document);
   const rewritten: Reference[] = [];
   const unmapped: Reference[] = [];
