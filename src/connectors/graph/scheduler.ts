@@ -308,7 +308,11 @@ export class ThrottleScheduler {
 
   /** The cost the scheduler will charge for a request shape now (learned, else modelled). */
   estimate(request: RequestShape): Classification {
-    const classification = classifyRequest(request);
+    return this.#withLearned(classifyRequest(request));
+  }
+
+  /** The modelled directory cost replaced by the one `x-ms-resource-unit` last reported for this shape. */
+  #withLearned(classification: Classification): Classification {
     const learned = this.#learned.get(classification.costKey);
     if (learned === undefined) return classification;
     return { ...classification, charges: classification.charges.map((c) => (c.bucket === 'directory' ? { ...c, cost: learned } : c)) };
@@ -339,10 +343,14 @@ export class ThrottleScheduler {
         }
         throw err;
       }
-      const parts = request.parts && response.status >= 200 && response.status < 300 && options.observeParts ? await options.observeParts(response) : [];
-      // Learn from the answer before the next request is admitted.
-      this.#settle(allocations, (part) => (part === -1 ? response : parts[part]));
-      this.#release();
+      let parts: readonly PartResult[] = [];
+      try {
+        if (request.parts && response.status >= 200 && response.status < 300 && options.observeParts) parts = await options.observeParts(response);
+      } finally {
+        // Learn from the answer before the next request is admitted.
+        this.#settle(allocations, (part) => (part === -1 ? response : parts[part]));
+        this.#release();
+      }
       if (response.status === 429) this.#count(type, (c) => (c.throttled += 1));
       if (!RETRY_STATUSES.has(response.status) || attempt >= this.#maxRetries) return response;
       const delayMs = this.#delayAfter(response, allocations.map((a) => a.budget), attempt);
@@ -371,16 +379,8 @@ export class ThrottleScheduler {
   }
 
   #charges(shapes: readonly Shape[]): Charges {
-    return shapes.flatMap(({ classification, type, part }) => {
-      const learned = this.#learned.get(classification.costKey);
-      return classification.charges.map((c) => ({
-        budget: this.#budgets.get(c.bucket)!,
-        cost: learned !== undefined && c.bucket === 'directory' ? learned : c.cost,
-        costKey: classification.costKey,
-        type,
-        part,
-      }));
-    });
+    return shapes.flatMap(({ classification, type, part }) =>
+      this.#withLearned(classification).charges.map((c) => ({ budget: this.#budgets.get(c.bucket)!, cost: c.cost, costKey: classification.costKey, type, part })));
   }
 
   #admit(request: ScheduledRequest, signal: AbortSignal | undefined): Promise<Allocation[]> {
