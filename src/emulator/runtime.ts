@@ -161,7 +161,7 @@ export class EmulatorRuntime {
     const unauthorized = (message: string): { error: GraphError } => ({
       error: new GraphError(401, 'InvalidAuthenticationToken', message, { 'www-authenticate': WWW_AUTHENTICATE }),
     });
-    const token = authorization?.replace(/^Bearer\s+/i, '').trim();
+    const token = authorization?.replace(/^Bearer(\s+|$)/i, '').trim();
     const result = await this.verifier.verify(token, this.clock.now(), audiences);
     if ('problem' in result) {
       switch (result.problem) {

@@ -21,7 +21,7 @@ import { idFromReference, requireObjectBody, type ParsedWrite } from '../graph/w
 import type { Entity } from '../state/store.js';
 import { hash32 } from '../random.js';
 import { deleteDirectoryObject, link, linkedObjects, linkingObjects, transitiveGroups, unlink } from './objects.js';
-import { KIND_PROJECTION, directoryObjectList, navigationRoutes, typed } from './shared.js';
+import { KIND_PROJECTION, directoryObjectList, mixedProjection, navigationRoutes, typed, typedAll } from './shared.js';
 import { appRoleAssignmentRoutes } from './app-role-assignments.js';
 
 const USER_READ_ONLY = [
@@ -149,6 +149,11 @@ export const USERS: EntitySetSpec = {
   orderable: ['displayName', 'userPrincipalName'],
   searchable: ['displayName', 'mail', 'userPrincipalName', 'givenName', 'surname', 'mailNickname'],
   delta: true,
+  expand: {
+    manager: { single: true, items: (ctx, u) => typedAll(ctx, linkedObjects(ctx.tenant, 'manager', u.id)), projection: mixedProjection() },
+    directReports: { items: (ctx, u) => typedAll(ctx, linkingObjects(ctx.tenant, 'manager', u.id)), projection: mixedProjection() },
+    memberOf: { items: (ctx, u) => typedAll(ctx, memberOf(ctx, u.id)), projection: mixedProjection() },
+  },
   find: findUser,
   write: { readOnly: USER_READ_ONLY, extraWritable: ['passwordProfile'] },
   create: createUser,

@@ -198,7 +198,9 @@ export function projectForResponse(ctx: GraphContext, spec: Pick<CollectionSpec,
 export function listResponse(ctx: GraphContext, spec: CollectionSpec): GraphResponse {
   const q = ctx.query;
   const select = q.select;
-  if (select) validateSelect(ctx, spec.projection.entityType, select);
+  // Mixed collections (directoryObjects) accept any derived type's properties unless cast.
+  const selectType = spec.cast ? `microsoft.graph.${spec.cast.replace(/^microsoft\.graph\./, '')}` : spec.projection.entityType;
+  if (select && selectType !== 'microsoft.graph.directoryObject') validateSelect(ctx, selectType, select);
   if (spec.advancedQueries && q.expand && advancedOn(ctx)) {
     throw unsupportedQuery('The $expand query option is not supported with advanced queries.');
   }

@@ -5,10 +5,10 @@
  * reference pages describe (least to most privileged; any of them is enough).
  *
  * The sets below follow those tables (learn.microsoft.com/graph/api/<resource>-list, -get,
- * -post, -update, -delete, v1.0, checked 2024–2025). `Directory.Read.All` and
- * `Directory.ReadWrite.All` open most directory reads; `Directory.ReadWrite.All` does not allow
- * deleting users or groups is NOT modelled by Graph's tables for groups (it is listed), so we
- * follow the tables, not the consent text.
+ * -post, -update, -delete, v1.0). `Directory.Read.All` and `Directory.ReadWrite.All` open most
+ * directory reads. Deleting users needs `User.ReadWrite.All` and deleting groups
+ * `Group.ReadWrite.All`: `Directory.ReadWrite.All` "does not allow the app to delete users or
+ * groups" (its consent text, seed/000_…txt; user-delete.md lists only User.ReadWrite.All).
  */
 import { forbidden, type GraphError } from './errors.js';
 import type { Caller, PermissionRule } from './types.js';
@@ -68,7 +68,7 @@ export const P = {
   deviceWrite: anyOf(['Device.ReadWrite.All', DRW]),
   domainRead: anyOf(['Domain.Read.All', 'Domain.ReadWrite.All', DR, DRW]),
   domainWrite: anyOf(['Domain.ReadWrite.All']),
-  orgRead: anyOf(['Organization.Read.All', 'Organization.ReadWrite.All', DR, DRW, 'User.Read'], ['User.Read', 'Organization.Read.All', 'Organization.ReadWrite.All', DR, DRW]),
+  orgRead: anyOf(['Organization.Read.All', 'Organization.ReadWrite.All', DR, DRW], ['User.Read', 'Organization.Read.All', 'Organization.ReadWrite.All', DR, DRW]),
   orgWrite: anyOf(['Organization.ReadWrite.All']),
   brandingRead: anyOf(['Organization.Read.All', 'Organization.ReadWrite.All', 'OrganizationalBranding.Read.All', 'OrganizationalBranding.ReadWrite.All', DR]),
   brandingWrite: anyOf(['OrganizationalBranding.ReadWrite.All', 'Organization.ReadWrite.All']),

@@ -41,6 +41,7 @@ export function typeOf(entity: Entity, fallback: string): string {
 const ALWAYS_ALLOWED_SELECT = new Set(['id', '@odata.type']);
 
 export function validateSelect(ctx: GraphContext, entityType: string, select: readonly string[]): void {
+  if (entityType === 'microsoft.graph.directoryObject') return;
   const props = ctx.schema.properties(entityType);
   if (!props) return;
   for (const s of select) {
