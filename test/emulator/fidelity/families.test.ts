@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FAMILY_CHILDREN, FAMILY_STORES, bitlockerRecoveryPassword, generateFamilies, type GeneratedFamilyData } from '../../../src/emulator/generate/families/index.js';
 import { ALL_DEVICES_TARGET_ID, ALL_USERS_TARGET_ID } from '../../../src/emulator/generate/families/intune-common.js';
+import { generateTenant } from '../../../src/emulator/generate/directory.js';
+import { ManualClock } from '../../../src/emulator/clock.js';
 import { loadGraphSchema, type GraphSchema, type Violation } from '../../../src/emulator/schema/index.js';
 import { fakeFamilyContext, type FakeDirectory } from './fake-context.js';
 import { SHARED_ROOT, SKIP_REASON } from './shared.js';
@@ -45,6 +47,34 @@ describe.skipIf(!SHARED_ROOT)('family generators against the Graph schema', () =
       for (const record of data.audit) for (const v of validate(v1, beta, 'directoryAudit', record)) problems.push(`audit/${record.id} ${v.path}: ${v.message}`);
       expect(problems.slice(0, 20), `${size}: ${problems.length} problems`).toEqual([]);
     }
+  });
+
+  it('works on the directory generator\'s own context (medium tenant): valid, and only its objects referenced', () => {
+    const v1 = loadGraphSchema('v1.0');
+    const beta = loadGraphSchema('beta');
+    const { context } = generateTenant({ name: 'fabrikam', size: 'medium', seed: 'families' }, new ManualClock(Date.UTC(2025, 0, 1)));
+    const data = generateFamilies(context);
+    const problems: string[] = [];
+    for (const [store, items] of Object.entries(data.stores)) {
+      const info = FAMILY_STORES[store as keyof typeof FAMILY_STORES];
+      for (const entity of items) for (const v of validate(v1, beta, info.type, entity)) problems.push(`${store}/${entity.id} ${v.path}: ${v.message}`);
+    }
+    for (const [child, byParent] of Object.entries(data.children)) {
+      const type = FAMILY_CHILDREN[child as keyof typeof FAMILY_CHILDREN];
+      for (const items of byParent.values()) for (const item of items) for (const v of validate(v1, beta, type, item)) problems.push(`${child} ${v.path}: ${v.message}`);
+    }
+    expect(problems.slice(0, 20)).toEqual([]);
+    const groups = new Set([...context.groups()].map((g) => g.id));
+    const deviceIds = new Set([...context.devices()].map((d) => d.deviceId));
+    for (const key of data.stores.bitlockerRecoveryKeys) expect(deviceIds.has(String(key['deviceId']))).toBe(true);
+    for (const items of data.children['deviceConfigurations/assignments'].values()) {
+      for (const a of items) {
+        const groupId = (a['target'] as Record<string, unknown>)['groupId'];
+        if (groupId !== undefined) expect(groups.has(String(groupId))).toBe(true);
+      }
+    }
+    const dls = [...context.groups()].filter((g) => g.kind === 'distribution' || g.kind === 'mailEnabledSecurity');
+    expect(data.exchange.distributionGroups).toHaveLength(dls.length);
   });
 
   it('the validator used above does catch a wrong name inside a settings-catalog tree', () => {

@@ -12,7 +12,7 @@
  */
 import type { Random } from '../../random.js';
 import type { FamilyContext } from '../context.js';
-import { bySize, daysAgo, DAY_MS, TARGETABLE_GROUP, type GraphEntity, type JsonObject } from './util.js';
+import { bySize, daysAgo, DAY_MS, pickTargetableGroup, type GraphEntity, type JsonObject } from './util.js';
 
 interface Activity {
   name: string;
@@ -40,7 +40,7 @@ function userTarget(ctx: FamilyContext, random: Random, modified: JsonObject[] =
 }
 
 function groupTarget(ctx: FamilyContext, random: Random, modified: JsonObject[] = []): JsonObject {
-  const g = ctx.pickGroup(TARGETABLE_GROUP, random);
+  const g = pickTargetableGroup(ctx, random);
   return { id: g.id, displayName: g.displayName, type: 'Group', userPrincipalName: null, groupType: g.kind === 'unified' ? 'unifiedGroups' : 'azureAD', modifiedProperties: modified };
 }
 

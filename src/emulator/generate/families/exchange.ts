@@ -92,6 +92,21 @@ export function generateExchange(ctx: FamilyContext): ExchangeData {
     return guid;
   };
 
+  // One recipient object per member, shared by every DL it belongs to (a large tenant has ~190,000
+  // DL memberships): the objects are plain JSON that nobody mutates.
+  const recipients = new Map<string, JsonObject | null>();
+  const recipientOf = (id: string): JsonObject | null => {
+    let recipient = recipients.get(id);
+    if (recipient === undefined) {
+      const u = users.get(id);
+      const g = u ? undefined : groups.get(id);
+      // Exchange lists only mail-enabled recipients; a plain security group cannot be a DL member.
+      recipient = u ? userRecipient(u, guidOf(id)) : g && g.kind !== 'security' ? groupRecipient(g, ctx.domain, guidOf(id)) : null;
+      recipients.set(id, recipient);
+    }
+    return recipient;
+  };
+
   const distributionGroups: JsonObject[] = [];
   const members = new Map<string, JsonObject[]>();
   const org = ctx.domain.replace(/\.onmicrosoft\.com$/, '');
@@ -148,13 +163,8 @@ export function generateExchange(ctx: FamilyContext): ExchangeData {
     });
     const list: JsonObject[] = [];
     for (const id of memberIds.get(dl.id) ?? []) {
-      const u = users.get(id);
-      if (u) list.push(userRecipient(u, guidOf(id)));
-      else {
-        const g = groups.get(id);
-        // Exchange lists only mail-enabled recipients; a plain security group cannot be a DL member.
-        if (g && g.kind !== 'security') list.push(groupRecipient(g, ctx.domain, guidOf(id)));
-      }
+      const recipient = recipientOf(id);
+      if (recipient) list.push(recipient);
     }
     members.set(dl.id, list);
   }

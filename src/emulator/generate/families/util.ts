@@ -46,9 +46,31 @@ export function distinct<T>(n: number, draw: () => T, key: (t: T) => string = St
 /** Security and Microsoft 365 groups: what policies and assignments target. One function object, so pickers can cache by it. */
 export const TARGETABLE_GROUP = (g: GroupRef): boolean => g.kind === 'security' || g.kind === 'unified';
 
-/** Distinct group IDs, by default of targetable groups. */
-export function pickGroupIds(ctx: FamilyContext, random: Random, n: number, filter: (g: GroupRef) => boolean = TARGETABLE_GROUP): string[] {
-  return distinct(n, () => ctx.pickGroup(filter, random).id);
+const targetablePools = new WeakMap<FamilyContext, GroupRef[]>();
+
+/**
+ * The context's targetable groups, collected once per context: a filtered `pickGroup` may rescan
+ * every group on each call, which costs seconds for the 20,000 groups of a large tenant.
+ */
+export function targetableGroups(ctx: FamilyContext): readonly GroupRef[] {
+  let pool = targetablePools.get(ctx);
+  if (!pool) {
+    pool = [];
+    for (const g of ctx.groups()) if (TARGETABLE_GROUP(g)) pool.push(g);
+    targetablePools.set(ctx, pool);
+  }
+  return pool;
+}
+
+/** A random targetable group of the context (falls back to any group when none is targetable). */
+export function pickTargetableGroup(ctx: FamilyContext, random: Random): GroupRef {
+  const pool = targetableGroups(ctx);
+  return pool.length > 0 ? random.pick(pool) : ctx.pickGroup(undefined, random);
+}
+
+/** Distinct IDs of targetable groups. */
+export function pickGroupIds(ctx: FamilyContext, random: Random, n: number): string[] {
+  return distinct(n, () => pickTargetableGroup(ctx, random).id);
 }
 
 export function pickUserIds(ctx: FamilyContext, random: Random, n: number): string[] {
