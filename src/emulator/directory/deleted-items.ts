@@ -12,7 +12,7 @@
  */
 import { DIRECTORY_PAGING, entityResponse, listResponse } from '../graph/collection.js';
 import { GraphError, badRequest, forbidden, notFound } from '../graph/errors.js';
-import { P, allows, anyOf } from '../graph/permissions.js';
+import { P, anyOf, checkPermission } from '../graph/permissions.js';
 import { route } from '../graph/resource.js';
 import type { GraphContext, PermissionRule, RouteSpec } from '../graph/types.js';
 import { requireObjectBody } from '../graph/writes.js';
@@ -23,6 +23,15 @@ import { purgeDeletedObject, restoreDeletedObject } from './objects.js';
 import { checkCast, directoryObjectList, mixedProjection, typed } from './shared.js';
 
 const RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+const READ_BY_KIND: Partial<Record<string, PermissionRule>> = {
+  user: P.userRead,
+  group: P.groupRead,
+  application: P.appRead,
+  serviceprincipal: P.appRead,
+  administrativeunit: P.auRead,
+  device: P.deviceRead,
+};
 
 const WRITE_BY_KIND: Partial<Record<ObjectKindName, PermissionRule>> = {
   user: P.userWrite,
@@ -53,7 +62,8 @@ function binItem(ctx: GraphContext, id: string): { entity: Entity; kind: ObjectK
 
 function requireWrite(ctx: GraphContext, kind: ObjectKindName): void {
   const rule = WRITE_BY_KIND[kind];
-  if (!rule || !allows(rule, ctx.caller)) throw forbidden();
+  const denied = rule ? checkPermission(rule, ctx.caller) : forbidden();
+  if (denied) throw denied;
 }
 
 export function deletedItemRoutes(): RouteSpec[] {
@@ -66,6 +76,10 @@ export function deletedItemRoutes(): RouteSpec[] {
       const key = ctx.params.id as string;
       if (key.toLowerCase().startsWith('microsoft.graph.')) {
         const cast = checkCast(key);
+        // Listing deleted objects needs read permission on that type (directory-deleteditems-list.md).
+        const rule = READ_BY_KIND[cast.slice(16).toLowerCase()];
+        const denied = rule ? checkPermission(rule, ctx.caller) : forbidden();
+        if (denied) throw denied;
         purgeExpired(ctx.tenant);
         const spec = directoryObjectList(ctx, () => ctx.tenant.deletedItems.values(), { cast, contextName: `directory/deletedItems/${cast}` });
         return listResponse(ctx, { ...spec, orderable: ['deletedDateTime', 'displayName', 'userPrincipalName'], paging: DIRECTORY_PAGING });

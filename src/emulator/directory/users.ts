@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { listResponse, entityResponse, DIRECTORY_PAGING } from '../graph/collection.js';
 import { GraphError, badRequest, notFound } from '../graph/errors.js';
-import { P } from '../graph/permissions.js';
+import { P, checkPermission } from '../graph/permissions.js';
 import { defineEntitySet, route, type EntitySetSpec } from '../graph/resource.js';
 import type { GraphContext, RouteSpec } from '../graph/types.js';
 import { idFromReference, requireObjectBody, type ParsedWrite } from '../graph/writes.js';
@@ -208,15 +208,18 @@ function managerRoutes(): RouteSpec[] {
 }
 
 function meRoutes(): RouteSpec[] {
+  // App-only tokens get Graph's 400 rather than a 403, so the check happens in the handler.
   const meUser = (ctx: GraphContext): Entity => {
     if (!ctx.caller.userId) throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+    const denied = checkPermission(P.me, ctx.caller);
+    if (denied) throw denied;
     return userOr404(ctx, ctx.caller.userId);
   };
   return [
-    route('GET', '/me', { permissions: P.me, name: 'me.get' }, (ctx) =>
+    route('GET', '/me', { permissions: 'anyAuthenticated', name: 'me.get' }, (ctx) =>
       entityResponse(ctx, { contextName: 'users', projection: KIND_PROJECTION.user }, meUser(ctx)),
     ),
-    route('GET', '/me/memberOf', { permissions: P.me, cost: 2, name: 'me.memberOf' }, (ctx) => {
+    route('GET', '/me/memberOf', { permissions: 'anyAuthenticated', cost: 2, name: 'me.memberOf' }, (ctx) => {
       const user = meUser(ctx);
       return listResponse(ctx, directoryObjectList(ctx, () => memberOf(ctx, user.id)));
     }),

@@ -365,22 +365,33 @@ export function generateTenant(spec: TenantSpec, clock: Clock): GeneratedTenant 
     const dept = gr.pick(DEPARTMENTS).name;
     const label = kind === 'distribution' ? `${dept} ${topic} DL` : kind === 'mailEnabledSecurity' ? `${dept} ${topic} Mail Security` : kind === 'unified' ? `${dept} ${topic}` : `SG ${dept} ${topic}`;
     const g = addGroup(kind, `${label} ${i + 1}`, `${topic} for ${dept}`, null);
-    const size = Math.max(1, Math.round(((rawSizes[i] as number) / rawTotal) * budget));
-    const members: string[] = [];
+    const size = Math.min(userRefs.length, Math.max(1, Math.round(((rawSizes[i] as number) / rawTotal) * budget)));
     const pool = usersByDept.get(dept) ?? [];
-    for (let k = 0; k < size; k++) {
-      const fromDept = pool.length > 0 && gr.chance(0.7);
+    const extra: string[] = [];
+    // A few security groups nest earlier groups (no cycles: only earlier indices) or hold devices.
+    if (kind === 'security' && groupRefs.length > 3 && gr.chance(0.1)) extra.push((groupRefs[gr.int(groupRefs.length - 1)] as GroupRef).id);
+    if (kind === 'security' && deviceRefs.length > 0 && gr.chance(0.05)) extra.push((deviceRefs[gr.int(deviceRefs.length)] as DeviceRef).id);
+    addMembers(g.id, extra);
+    let added = 0;
+    for (let attempt = 0; added < size && attempt < size * 3 && membershipsLeft > 0; attempt++) {
+      const fromDept = pool.length > size && gr.chance(0.7);
       const u = fromDept ? (pool[gr.int(pool.length)] as string) : (userRefs[gr.int(userRefs.length)] as UserRef).id;
-      members.push(u);
+      if (link(tenant, 'members', g.id, u, silent)) {
+        added++;
+        membershipsLeft--;
+      }
     }
-    // A few security groups nest earlier groups (no cycles: only earlier indices).
-    if (kind === 'security' && groupRefs.length > 3 && gr.chance(0.1)) members.push((groupRefs[gr.int(groupRefs.length - 1)] as GroupRef).id);
-    if (kind === 'security' && deviceRefs.length > 0 && gr.chance(0.05)) members.push((deviceRefs[gr.int(deviceRefs.length)] as DeviceRef).id);
-    addMembers(g.id, members);
     if ((kind === 'unified' || kind === 'security') && userRefs.length > 0) {
       const owners = kind === 'unified' ? gr.between(1, 2) : gr.chance(0.6) ? 1 : 0;
       for (let k = 0; k < owners; k++) link(tenant, 'owners', g.id, (userRefs[gr.int(Math.min(userRefs.length, 200))] as UserRef).id, silent);
     }
+  }
+
+  // Duplicates drawn above leave some budget; spread it over the static groups.
+  const staticGroups = groupRefs.filter((g) => !g.dynamic && g.displayName !== 'All Company');
+  for (let attempt = 0; membershipsLeft > 0 && staticGroups.length > 0 && userRefs.length > 0 && attempt < counts.memberships; attempt++) {
+    const g = staticGroups[gr.int(staticGroups.length)] as GroupRef;
+    if (link(tenant, 'members', g.id, (userRefs[gr.int(userRefs.length)] as UserRef).id, silent)) membershipsLeft--;
   }
 
   // --- Applications and service principals -------------------------------------------------------
