@@ -8,8 +8,9 @@
  * prefix (see `familyOf`), resources by the path's leading literal segments.
  */
 import type { BodyStatus, CorpusExample } from './corpus.js';
+import type { GraphSchema } from './graph-schema.js';
 import type { ReplayResult } from './replay.js';
-import { matchTemplate, splitPath, type RouteSpec } from './routes.js';
+import { matchTemplate, splitPath, type RouteSpec, type RouteTemplate } from './routes.js';
 
 export type CorpusFamily =
   | 'directory'
@@ -177,4 +178,37 @@ export function coverageReport(input: { examples: Iterable<CorpusExample>; route
     }
   }
   return report;
+}
+
+/**
+ * Synthetic GET examples, one per GET route template and version whose response type the schema
+ * knows (entities and collections, not `$count`, media streams or functions), for a schema sweep:
+ * replaying them with `ReplaySession` resolves the IDs and validates every body the emulator
+ * returns against the schema (differences of kind `schemaViolation`).
+ */
+export function schemaSweepExamples(routes: readonly RouteSpec[], schemas: Partial<Record<'v1.0' | 'beta', GraphSchema>>): CorpusExample[] {
+  const out: CorpusExample[] = [];
+  for (const spec of routes) {
+    const route: RouteTemplate = typeof spec === 'string' ? { template: spec } : spec;
+    if (route.methods && !route.methods.includes('GET')) continue;
+    for (const version of route.versions ?? (['v1.0', 'beta'] as const)) {
+      const schema = schemas[version];
+      const shape = schema?.typeOfPath(route.template);
+      if (!shape || shape.type.startsWith('Edm.') || route.template.includes('$')) continue;
+      out.push({
+        file: `sweep:${version}${route.template}`,
+        index: 0,
+        source: 'schema sweep',
+        version,
+        method: 'GET',
+        path: route.template,
+        query: {},
+        headers: {},
+        body: undefined,
+        bodyStatus: 'none',
+        expected: { status: 200, body: undefined, bodyStatus: 'none' },
+      });
+    }
+  }
+  return out;
 }

@@ -191,6 +191,43 @@ export class GraphSchema {
     return this.model.entitySets[name] ?? this.model.singletons[name];
   }
 
+  /**
+   * The type a Graph path addresses, from the container's entity sets and singletons through
+   * navigation properties, keys, type casts and `delta`: `/users/{id}/memberOf` →
+   * `{ type: 'microsoft.graph.directoryObject', collection: true }`. `$ref` segments are skipped.
+   * Undefined for actions, functions other than delta, `$count` and unknown segments.
+   */
+  typeOfPath(path: string): { type: string; collection: boolean } | undefined {
+    const segments = path.split('?')[0]!.split('/').filter((x) => x.length > 0);
+    const first = segments.shift();
+    if (first === undefined) return undefined;
+    let current: { type: string; collection: boolean } | undefined = this.model.entitySets[first]
+      ? { type: this.model.entitySets[first], collection: true }
+      : this.model.singletons[first]
+        ? { type: this.model.singletons[first], collection: false }
+        : undefined;
+    for (const seg of segments) {
+      if (!current) return undefined;
+      if (seg === '$ref') continue;
+      const cast = seg.includes('.') ? this.resolveTypeName(seg) : undefined;
+      if (cast && this.isDerivedFrom(cast, current.type)) {
+        current = { type: cast, collection: current.collection };
+        continue;
+      }
+      if (current.collection) {
+        if (seg === 'delta') continue;
+        if (seg.startsWith('$')) return undefined;
+        current = { type: current.type, collection: false };
+        continue;
+      }
+      const ref = this.propertyTypeOf(current.type, seg);
+      if (!ref) return undefined;
+      const { type, collection } = parseTypeRef(ref);
+      current = { type, collection };
+    }
+    return current;
+  }
+
   validateEntity(typeName: string, value: unknown, options: ValidateOptions = {}): Violation[] {
     const out: Violation[] = [];
     const type = this.resolveTypeName(typeName);

@@ -22,4 +22,4 @@ export {
 } from './corpus.js';
 export { matchTemplate, splitPath, type RouteSpec, type RouteTemplate, type TemplateMatch } from './routes.js';
 export { ReplaySession, replayCorpus, replayCorpusExample, type Difference, type ReplayContext, type ReplayResult, type ReplayRoute } from './replay.js';
-export { corpusFigures, coverageReport, familyOf, resourceOf, type CorpusFamily, type CorpusFigures, type CoverageEntry, type CoverageReport } from './coverage.js';
+export { corpusFigures, coverageReport, familyOf, resourceOf, schemaSweepExamples, type CorpusFamily, type CorpusFigures, type CoverageEntry, type CoverageReport } from './coverage.js';

@@ -109,6 +109,8 @@ export function buildBetaModel(beta: BetaFile, v1: SchemaModel | undefined, typi
       if (full in types) continue;
       const def: SchemaTypeDef = { kind: 'complex', properties: Object.fromEntries(iface.properties), navigation: {} };
       if (iface.base) def.baseType = `microsoft.graph.${iface.base}`;
+      // The typings do not say which types are open; v1.0 does for the types both versions share.
+      if (v1?.types[full]?.open) def.open = true;
       types[full] = def;
     }
   }

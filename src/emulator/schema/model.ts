@@ -38,7 +38,7 @@ export interface SchemaModel {
   singletons: Record<string, string>;
 }
 
-export const MODEL_FORMAT = 4;
+export const MODEL_FORMAT = 5;
 
 /** `Collection(x)` → `{ type: x, collection: true }`. */
 export function parseTypeRef(ref: string): { type: string; collection: boolean } {

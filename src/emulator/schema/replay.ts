@@ -229,11 +229,11 @@ export class ReplaySession {
         result.differences.push({ severity: 'info', kind: 'docsWrappedInValue', path: 'value', detail: 'the docs wrap a single entity in "value"; compared with the entity itself' });
         doc = doc['value'];
       }
-      const typeName = this.entityTypeFor(route, doc, response.body);
+      const typeName = this.entityTypeFor(route, doc, response.body, schema);
       if (doc !== undefined && response.body === undefined) {
         result.differences.push({ severity: 'mismatch', kind: 'shape', path: '', detail: `documented a body with ${example.expected.status}; got none with ${response.status}` });
       } else if (doc !== undefined) {
-        this.compareShape(doc, response.body, '', schema, route.entityType, result.differences);
+        this.compareShape(doc, response.body, '', schema, this.declaredType(route, schema), result.differences);
       }
       if (schema && typeName && response.body !== undefined) {
         const violations = isObject(response.body) && Array.isArray(response.body['value'])
@@ -255,8 +255,14 @@ export class ReplaySession {
     }
   }
 
-  private entityTypeFor(route: ReplayRoute, documented: unknown, actual: unknown): string | undefined {
-    if (route.entityType) return route.entityType;
+  /** The route's declared entity type, else what the schema says the path addresses. */
+  private declaredType(route: ReplayRoute, schema: GraphSchema | undefined): string | undefined {
+    return route.entityType ?? schema?.typeOfPath(route.template)?.type;
+  }
+
+  private entityTypeFor(route: ReplayRoute, documented: unknown, actual: unknown, schema: GraphSchema | undefined): string | undefined {
+    const declared = this.declaredType(route, schema);
+    if (declared) return declared;
     const pick = (v: unknown): string | undefined => {
       if (!isObject(v)) return undefined;
       if (typeof v['@odata.type'] === 'string') return v['@odata.type'];

@@ -156,6 +156,21 @@ describe.skipIf(!SHARED_ROOT)('Graph schema from ../shared', () => {
     expect(v1.validateCollectionResponse('namedLocation', { value: 3 })).toEqual([expect.objectContaining({ code: 'notAnObject', path: 'value' })]);
   });
 
+  it('knows the type a path addresses (entity sets, navigation, keys, casts, delta)', () => {
+    const v1 = loadGraphSchema('v1.0');
+    const beta = loadGraphSchema('beta');
+    expect(v1.typeOfPath('/users')).toEqual({ type: 'microsoft.graph.user', collection: true });
+    expect(v1.typeOfPath('/users/{id}/memberOf')).toEqual({ type: 'microsoft.graph.directoryObject', collection: true });
+    expect(v1.typeOfPath('/users/{id}/manager/$ref')).toEqual({ type: 'microsoft.graph.directoryObject', collection: false });
+    expect(v1.typeOfPath('/groups/delta')).toEqual({ type: 'microsoft.graph.group', collection: true });
+    expect(v1.typeOfPath('/directory/deletedItems/microsoft.graph.user')).toEqual({ type: 'microsoft.graph.user', collection: true });
+    expect(v1.typeOfPath('/deviceManagement/deviceConfigurations/{id}/assignments')).toEqual({ type: 'microsoft.graph.deviceConfigurationAssignment', collection: true });
+    expect(v1.typeOfPath('/deviceManagement/configurationPolicies/{id}/settings')).toBeUndefined();
+    expect(beta.typeOfPath('/deviceManagement/configurationPolicies/{id}/settings')).toEqual({ type: 'microsoft.graph.deviceManagementConfigurationSetting', collection: true });
+    expect(v1.typeOfPath('/applications/{id}/addPassword')).toBeUndefined();
+    expect(v1.typeOfPath('/users/$count')).toBeUndefined();
+  });
+
   it('projects one stored object onto a version: beta-only names go, unknown derived types vanish', () => {
     const v1 = loadGraphSchema('v1.0');
     const config = {
