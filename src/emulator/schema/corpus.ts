@@ -4,8 +4,9 @@
  * loaded and normalised into `CorpusExample`s the replay harness and the coverage report use.
  *
  * Guarantees:
- * - every example of every file is returned (files are streamed one at a time through an async
- *   iterable; `loadCorpus` collects them — the corpus is ~3,000 small examples);
+ * - every example of every file is returned, in file-name order, through an async iterable
+ *   (files are read a few dozen ahead); `loadCorpus` collects them once per process — the corpus
+ *   is 2,792 files, 2,884 examples, ~3 MB;
  * - the URL is split into version (`v1.0`|`beta`, from the URL or else the file name), a path
  *   relative to the version (`/users/{id}/manager/$ref`, placeholders kept as the docs wrote
  *   them) and the query options;

@@ -9,10 +9,11 @@
  *   whose own list contains `id` is a root, as the beta metadata declares it so
  *   (conditionalAccessPolicy, namedLocation).
  *
- * Parsing costs ~150 ms (v1.0) and ~250 ms (beta with typings), so each parsed model is also
- * cached as JSON in `os.tmpdir()` under a name keyed by its source files' paths, mtimes and
- * sizes and the model format; a warm load is one JSON.parse. A cache that cannot be read or
- * written is ignored — it is only a speed-up.
+ * A cold load costs ~250 ms (v1.0) and ~350 ms (beta, with the typings) on the 2-core CI
+ * machine, so each parsed model is also cached as JSON in `os.tmpdir()` under a name keyed by its
+ * source files' paths, mtimes and sizes and the model format; a warm load is one JSON.parse
+ * (~30–60 ms v1.0, ~45–100 ms beta). A cache that cannot be read or written is ignored — it is
+ * only a speed-up. Within a process each schema is built once.
  *
  * Fails with CONFIG_INVALID (and a hint naming TENANT_VAULT_SHARED) when the files are absent.
  */
