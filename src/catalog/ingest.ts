@@ -15,8 +15,9 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { TenantVaultError } from '../errors/index.js';
 import type { CatalogContext, Trx } from './context.js';
 import { guardSource } from './errors.js';
+import { analyzeIfStale } from './statistics.js';
 import type { CatalogItemChange, CatalogSnapshot, RecordOptions, RecordResult } from './port.js';
-import { toNumber } from './schema.js';
+import { toNumber, type Dialect } from './schema.js';
 
 /** Changes written per statement: ~4 500 parameters, well inside SQLite's 32 766 and Postgres's 65 535. */
 export const INGEST_BATCH = 500;
@@ -87,8 +88,35 @@ export async function claimRepository(trx: Trx, repositoryId: string, ctx: Catal
   }
 }
 
-function pairs(changes: readonly CatalogItemChange[]): RawBuilder<SqlBool> {
-  return sql<SqlBool>`(type, item_id) in (values ${sql.join(changes.map((c) => sql`(${c.type}, ${c.id})`))})`;
+/**
+ * `id, type, item_id` of the versions of these items in `profile` that satisfy `condition`
+ * (written against alias `w`; it must select at most one version per item).
+ *
+ * Dialect-specific because of Postgres's planner: inside the transaction that loads a profile the
+ * table has no statistics, the default selectivities estimate one row, and an `IN (VALUES …)`
+ * semi-join then scans every current version once per item — seconds per batch. A LATERAL
+ * subquery with LIMIT cannot be flattened, so each item is one index probe whatever the
+ * statistics say. SQLite plans the `IN (VALUES …)` form as index probes by itself and has no LATERAL.
+ */
+function versionsOf(dialect: Dialect, profile: string, items: readonly CatalogItemChange[], condition: RawBuilder<SqlBool>): RawBuilder<VersionKey> {
+  const values = sql.join(items.map((c) => sql`(${c.type}, ${c.id})`));
+  if (dialect === 'postgres') {
+    return sql<VersionKey>`select o.id, o.type, o.item_id from (values ${values}) as x(type, item_id) cross join lateral (
+      select w.id, w.type, w.item_id from item_versions w
+      where w.profile = ${profile} and w.type = x.type and w.item_id = x.item_id and ${condition} limit 1) as o`;
+  }
+  return sql<VersionKey>`select w.id, w.type, w.item_id from item_versions w
+    where w.profile = ${profile} and (w.type, w.item_id) in (values ${values}) and ${condition}`;
+}
+
+interface VersionKey {
+  id: number | string;
+  type: string;
+  item_id: string;
+}
+
+function keyOf(item: { type: string; id: string }): string {
+  return `${item.type}\u0000${item.id}`;
 }
 
 function itemList(changes: readonly { type: string; id: string }[], max = 5): string {
@@ -156,7 +184,7 @@ export async function ingestSnapshot(
   let batch: CatalogItemChange[] = [];
   const flush = async (): Promise<void> => {
     options.signal?.throwIfAborted();
-    await applyBatch(trx, snapshot, seq, prevSeq, batch);
+    await applyBatch(trx, ctx.dialect, snapshot, seq, prevSeq, batch);
     batch = [];
   };
   for await (const change of guardSource(changes)) {
@@ -167,11 +195,14 @@ export async function ingestSnapshot(
   }
   if (batch.length > 0) await flush();
   options.signal?.throwIfAborted();
+  // Closing and opening versions both change rows.
+  await analyzeIfStale(trx, ctx.dialect, counts.added + 2 * counts.changed + counts.removed);
   return { recorded: true, seq, ...counts };
 }
 
 async function applyBatch(
   trx: Trx,
+  dialect: Dialect,
   snapshot: NormalisedSnapshot,
   seq: number,
   prevSeq: number | undefined,
@@ -179,12 +210,12 @@ async function applyBatch(
 ): Promise<void> {
   const seen = new Set<string>();
   for (const c of batch) {
-    const key = `${c.type}\u0000${c.id}`;
-    if (seen.has(key)) {
+    if (seen.has(keyOf(c))) {
       throw new TenantVaultError('CATALOG_ERROR', `Snapshot ${snapshot.id} of profile ${snapshot.profile} reports item ${c.type}/${c.id} twice`, { hint: REBUILD_HINT });
     }
-    seen.add(key);
+    seen.add(keyOf(c));
   }
+
   const closing = batch.filter((c) => c.kind !== 'added');
   if (closing.length > 0) {
     if (prevSeq === undefined) {
@@ -193,55 +224,25 @@ async function applyBatch(
       });
     }
     // `first_seq < seq` keeps a version opened by this very snapshot from being closed again.
-    const result = await trx
-      .updateTable('item_versions')
-      .set({ last_seq: prevSeq })
-      .where('profile', '=', snapshot.profile)
-      .where('last_seq', 'is', null)
-      .where('first_seq', '<', seq)
-      .where(pairs(closing))
-      .executeTakeFirst();
-    if (toNumber(result.numUpdatedRows) !== closing.length) {
-      const closed = await trx
-        .selectFrom('item_versions')
-        .select(['type', 'item_id'])
-        .where('profile', '=', snapshot.profile)
-        .where('last_seq', '=', prevSeq)
-        .where(pairs(closing))
-        .execute();
-      const found = new Set(closed.map((r) => `${r.type}\u0000${r.item_id}`));
-      const missing = closing.filter((c) => !found.has(`${c.type}\u0000${c.id}`));
+    const open = versionsOf(dialect, snapshot.profile, closing, sql<SqlBool>`w.last_seq is null and w.first_seq < ${seq}`);
+    const result = await sql`update item_versions set last_seq = ${prevSeq} where id in (select t.id from (${open}) as t)`.execute(trx);
+    if (toNumber(result.numAffectedRows ?? 0n) !== closing.length) {
+      const closed = await sql<VersionKey>`${versionsOf(dialect, snapshot.profile, closing, sql<SqlBool>`w.last_seq = ${prevSeq}`)}`.execute(trx);
+      const found = new Set(closed.rows.map((r) => keyOf({ type: r.type, id: r.item_id })));
+      const missing = closing.filter((c) => !found.has(keyOf(c)));
       throw new TenantVaultError(
         'CATALOG_ERROR',
-        `Snapshot ${snapshot.id} of profile ${snapshot.profile} reports items as changed or removed that the catalog does not hold as current ` +
-          `(or reports them twice): ${itemList(missing.length > 0 ? missing : closing)}`,
+        `Snapshot ${snapshot.id} of profile ${snapshot.profile} reports items as changed or removed that the catalog does not hold as current: ${itemList(missing)}`,
         { hint: REBUILD_HINT, details: { snapshot: snapshot.id, items: missing.slice(0, 20).map((c) => `${c.type}/${c.id}`) } },
-      );
-    }
-  }
-
-  const adding = batch.filter((c) => c.kind === 'added');
-  if (adding.length > 0) {
-    const present = await trx
-      .selectFrom('item_versions')
-      .select(['type', 'item_id'])
-      .where('profile', '=', snapshot.profile)
-      .where('last_seq', 'is', null)
-      .where(pairs(adding))
-      .execute();
-    if (present.length > 0) {
-      const items = present.map((r) => ({ type: r.type, id: r.item_id }));
-      throw new TenantVaultError(
-        'CATALOG_ERROR',
-        `Snapshot ${snapshot.id} of profile ${snapshot.profile} reports items as added that the catalog already holds as current: ${itemList(items)}`,
-        { hint: REBUILD_HINT, details: { snapshot: snapshot.id, items: items.slice(0, 20).map((c) => `${c.type}/${c.id}`) } },
       );
     }
   }
 
   const opening = batch.filter((c) => c.kind !== 'removed');
   if (opening.length > 0) {
-    await trx
+    // The one-current-version index turns an `added` item the catalog already holds into a
+    // skipped row (rather than an error that would leave the Postgres transaction unusable).
+    const inserted = await trx
       .insertInto('item_versions')
       .values(
         opening.map((c) => ({
@@ -256,6 +257,17 @@ async function applyBatch(
           size: c.size ?? null,
         })),
       )
+      .onConflict((oc) => oc.columns(['profile', 'type', 'item_id']).where('last_seq', 'is', null).doNothing())
+      .returning(['type', 'item_id'])
       .execute();
+    if (inserted.length !== opening.length) {
+      const done = new Set(inserted.map((r) => keyOf({ type: r.type, id: r.item_id })));
+      const present = opening.filter((c) => !done.has(keyOf(c)));
+      throw new TenantVaultError(
+        'CATALOG_ERROR',
+        `Snapshot ${snapshot.id} of profile ${snapshot.profile} reports items as added that the catalog already holds as current: ${itemList(present)}`,
+        { hint: REBUILD_HINT, details: { snapshot: snapshot.id, items: present.slice(0, 20).map((c) => `${c.type}/${c.id}`) } },
+      );
+    }
   }
 }

@@ -70,8 +70,8 @@ async function initial(trx: AnyTrx, dialect: Dialect): Promise<void> {
     .addColumn('size', 'bigint')
     .addCheckConstraint('item_versions_range', sql`last_seq is null or last_seq >= first_seq`)
     .execute();
-  // History of one item, and the place each version starts.
-  await trx.schema.createIndex('item_versions_item').unique().on('item_versions').columns(['profile', 'type', 'item_id', 'first_seq']).execute();
+  // History of one item (in one profile or all), and the place each version starts.
+  await trx.schema.createIndex('item_versions_item').unique().on('item_versions').columns(['type', 'item_id', 'profile', 'first_seq']).execute();
   // At most one current version per item: an 'added' for an item the catalog already holds fails.
   await trx.schema
     .createIndex('item_versions_open')

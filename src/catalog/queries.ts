@@ -7,11 +7,11 @@
  * on JavaScript-lower-cased names, then IDs); pages of `listItems` are keyset-paged, so a page
  * costs the same however deep it is. Does not lock: reads see the last committed state.
  */
-import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { TenantVaultError } from '../errors/index.js';
 import type { CatalogContext } from './context.js';
 import type { CatalogItem, ItemPage, ItemVersion, ListItemsOptions, SearchOptions, SnapshotRecord, SnapshotState } from './port.js';
-import { toNumber, type CatalogDatabase, type Dialect } from './schema.js';
+import { toNumber, type Dialect } from './schema.js';
 
 const SNAPSHOT_COLUMNS = ['id', 'profile', 'seq', 'time', 'parent', 'state', 'tags', 'summary'] as const;
 
@@ -108,9 +108,14 @@ function limitOf(limit: number | undefined, fallback: number, max: number): numb
   return value;
 }
 
-/** The version is current in snapshot `seq` of its profile. */
-function currentAt(eb: ExpressionBuilder<CatalogDatabase, 'item_versions'>, seq: number): Expression<SqlBool> {
-  return eb.and([eb('item_versions.first_seq', '<=', seq), eb.or([eb('item_versions.last_seq', 'is', null), eb('item_versions.last_seq', '>=', seq)])]);
+/**
+ * The version is current in snapshot `seq` of its profile. The unary `+` keeps the planner from
+ * walking the (profile, first_seq) index and sorting the whole profile instead of reading the
+ * listing index in order (https://www.sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_;
+ * a no-op on Postgres integers).
+ */
+function currentAt(seq: number): Expression<SqlBool> {
+  return sql<SqlBool>`(+item_versions.first_seq <= ${seq} and (item_versions.last_seq is null or +item_versions.last_seq >= ${seq}))`;
 }
 
 export async function listItems(ctx: CatalogContext, snapshotIdOrPrefix: string, options: ListItemsOptions = {}): Promise<ItemPage> {
@@ -120,7 +125,7 @@ export async function listItems(ctx: CatalogContext, snapshotIdOrPrefix: string,
     .selectFrom('item_versions')
     .select(['profile', 'type', 'item_id', 'name', 'name_lower', 'blob_id', 'size'])
     .where('profile', '=', snapshot.profile)
-    .where((eb) => currentAt(eb, snapshot.seq));
+    .where(currentAt(snapshot.seq));
   if (options.type !== undefined) query = query.where('type', '=', options.type);
   if (options.after !== undefined) {
     const c = decodeCursor(options.after);

@@ -51,7 +51,7 @@ export function sqliteFixture(): DialectFixture {
       const catalog = await openCatalog(location, options);
       open.push(catalog);
       const raw = new Database(location);
-      open.push(raw);
+      open.push({ close: () => void raw.close() });
       return {
         catalog,
         location,
