@@ -99,6 +99,8 @@ export function generateTenant(spec: TenantSpec, clock: Clock): GeneratedTenant 
   // --- Users ------------------------------------------------------------------------------------
   const ur = root.fork('users');
   const userRefs: UserRef[] = [];
+  // Handles parallel to userRefs: the million memberships are linked by handle, not by ID lookup.
+  const userHandles: number[] = [];
   const usersByDept = new Map<string, string[]>();
   const usersByCity = new Map<string, string[]>();
   const nickCount = new Map<string, number>();
@@ -182,7 +184,7 @@ export function generateTenant(spec: TenantSpec, clock: Clock): GeneratedTenant 
       userPrincipalName: upn,
       userType: guest ? 'Guest' : 'Member',
     };
-    tenant.addObject('user', user, silent);
+    userHandles.push(tenant.addObject('user', user, silent));
     userRefs.push({ id, userPrincipalName: upn, displayName: `${given} ${surname}`, mail, department: guest ? null : dept.name });
     if (!guest) {
       let list = usersByDept.get(dept.name);
@@ -286,6 +288,9 @@ export function generateTenant(spec: TenantSpec, clock: Clock): GeneratedTenant 
   const usedNicks = new Set<string>();
   let membershipsLeft = counts.memberships;
   const nonGuestUsers = userRefs.filter((u) => u.department !== null);
+  const groupHandles = new Map<string, number>();
+  const members = tenant.relations.members;
+  const userIndex = new Map(userRefs.map((u, i) => [u.id, i]));
   const addGroup = (kind: GroupKind, groupName: string, description: string, rule: string | null): GroupRef => {
     let nick = groupName.replace(/[^A-Za-z0-9]/g, '');
     if (usedNicks.has(nick.toLowerCase())) nick = `${nick}${gr.between(10, 9999)}`;
@@ -332,15 +337,18 @@ export function generateTenant(spec: TenantSpec, clock: Clock): GeneratedTenant 
       visibility: kind === 'unified' ? gr.pick(['Private', 'Public', 'Public']) : null,
       uniqueName: null,
     };
-    tenant.addObject('group', group, silent);
+    groupHandles.set(id, tenant.addObject('group', group, silent));
     const ref: GroupRef = { id, displayName: groupName, kind, mail, mailNickname: nick, dynamic: rule !== null };
     groupRefs.push(ref);
     return ref;
   };
   const addMembers = (groupId: string, ids: Iterable<string>): void => {
+    const gh = groupHandles.get(groupId) as number;
     for (const m of ids) {
       if (membershipsLeft <= 0) return;
-      if (link(tenant, 'members', groupId, m, silent)) membershipsLeft--;
+      const ui = userIndex.get(m);
+      const mh = ui !== undefined ? (userHandles[ui] as number) : tenant.directory.handle(m);
+      if (mh !== undefined && members.add(gh, mh)) membershipsLeft--;
     }
   };
   if (counts.groups > 0) {
@@ -373,10 +381,11 @@ export function generateTenant(spec: TenantSpec, clock: Clock): GeneratedTenant 
     if (kind === 'security' && deviceRefs.length > 0 && gr.chance(0.05)) extra.push((deviceRefs[gr.int(deviceRefs.length)] as DeviceRef).id);
     addMembers(g.id, extra);
     let added = 0;
+    const gh = groupHandles.get(g.id) as number;
     for (let attempt = 0; added < size && attempt < size * 3 && membershipsLeft > 0; attempt++) {
       const fromDept = pool.length > size && gr.chance(0.7);
-      const u = fromDept ? (pool[gr.int(pool.length)] as string) : (userRefs[gr.int(userRefs.length)] as UserRef).id;
-      if (link(tenant, 'members', g.id, u, silent)) {
+      const ui = fromDept ? (userIndex.get(pool[gr.int(pool.length)] as string) as number) : gr.int(userRefs.length);
+      if (members.add(gh, userHandles[ui] as number)) {
         added++;
         membershipsLeft--;
       }
@@ -391,7 +400,7 @@ export function generateTenant(spec: TenantSpec, clock: Clock): GeneratedTenant 
   const staticGroups = groupRefs.filter((g) => !g.dynamic && g.displayName !== 'All Company');
   for (let attempt = 0; membershipsLeft > 0 && staticGroups.length > 0 && userRefs.length > 0 && attempt < counts.memberships; attempt++) {
     const g = staticGroups[gr.int(staticGroups.length)] as GroupRef;
-    if (link(tenant, 'members', g.id, (userRefs[gr.int(userRefs.length)] as UserRef).id, silent)) membershipsLeft--;
+    if (members.add(groupHandles.get(g.id) as number, userHandles[gr.int(userRefs.length)] as number)) membershipsLeft--;
   }
 
   // --- Applications and service principals -------------------------------------------------------
