@@ -22,6 +22,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TenantVaultError } from '../../errors/index.js';
 import { findSharedRoot, SHARED_MISSING_HINT } from './paths.js';
+import { safeDecode } from './routes.js';
 
 export type BodyStatus = 'none' | 'json' | 'recovered' | 'nonJson' | 'malformed';
 
@@ -146,14 +147,6 @@ export function splitDocUrl(url: string, fallbackVersion: 'v1.0' | 'beta'): { ve
   return { version, path: pathPart.length > 1 ? pathPart.replace(/\/+$/, '') : pathPart, query };
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
 export function normaliseFile(file: string, raw: RawFile): CorpusExample[] {
   const fileVersion = file.startsWith('beta__') ? 'beta' : 'v1.0';
   return (raw.examples ?? []).map((ex, index) => {
@@ -233,7 +226,7 @@ export function loadCorpus(options: CorpusOptions = {}): Promise<CorpusExample[]
   return examples;
 }
 
-/** A usable (parsed) body: the value for `json`/`recovered`, else undefined. */
-export function usableBody(status: BodyStatus, value: unknown): unknown {
-  return status === 'json' || status === 'recovered' ? value : undefined;
+/** Whether a body of this status is parsed JSON (as the docs gave it, or recovered). */
+export function isUsableBody(status: BodyStatus): boolean {
+  return status === 'json' || status === 'recovered';
 }

@@ -7,7 +7,7 @@
  * matcher as the replay harness, with the method and version. Families are decided by path
  * prefix (see `familyOf`), resources by the path's leading literal segments.
  */
-import type { BodyStatus, CorpusExample } from './corpus.js';
+import { isUsableBody, type CorpusExample } from './corpus.js';
 import type { GraphSchema } from './graph-schema.js';
 import type { ReplayResult } from './replay.js';
 import { matchTemplate, splitPath, type RouteSpec, type RouteTemplate } from './routes.js';
@@ -84,14 +84,15 @@ export interface CorpusFigures {
   usableResponses: number;
   /** Examples with a request body that is usable JSON. */
   usableRequests: number;
-  /** Bodies (request or response) holding type-name placeholders such as "String" or "Guid". */
+  /** Examples whose usable request or response body holds placeholders ("String", "Guid", "clientId-value"). */
   placeholderBodies: number;
 }
 
-const PLACEHOLDER_VALUES = new Set(['String', 'string', 'Boolean', 'boolean', 'Int32', 'Int64', 'Guid', 'DateTimeOffset', 'String (identifier)', 'String (timestamp)', 'Binary', 'Double', 'Duration', 'TimeOfDay', 'Date']);
+/** Type names the docs write instead of values ("String", "Guid", "String (timestamp)"). */
+const TYPE_NAME_VALUES = new Set(['String', 'string', 'Boolean', 'boolean', 'Int32', 'Int64', 'Guid', 'DateTimeOffset', 'String (identifier)', 'String (timestamp)', 'Binary', 'Double', 'Duration', 'TimeOfDay', 'Date']);
 
 function hasPlaceholder(value: unknown): boolean {
-  if (typeof value === 'string') return PLACEHOLDER_VALUES.has(value);
+  if (typeof value === 'string') return TYPE_NAME_VALUES.has(value) || /^[\w.]+-value$/i.test(value);
   if (Array.isArray(value)) return value.some(hasPlaceholder);
   if (value !== null && typeof value === 'object') return Object.values(value).some(hasPlaceholder);
   return false;
@@ -102,7 +103,6 @@ function bump(record: Record<string, number>, key: string): void {
 }
 
 const emptyCounts = (): BodyCounts => ({ none: 0, json: 0, recovered: 0, nonJson: 0, malformed: 0 });
-const usable = (s: BodyStatus): boolean => s === 'json' || s === 'recovered';
 
 export function corpusFigures(examples: Iterable<CorpusExample>): CorpusFigures {
   const figures: CorpusFigures = {
@@ -128,9 +128,9 @@ export function corpusFigures(examples: Iterable<CorpusExample>): CorpusFigures 
     bump(figures.byResource, resourceOf(ex.path));
     figures.requestBodies[ex.bodyStatus]++;
     figures.responseBodies[ex.expected.bodyStatus]++;
-    if (usable(ex.expected.bodyStatus)) figures.usableResponses++;
-    if (usable(ex.bodyStatus)) figures.usableRequests++;
-    if ((usable(ex.bodyStatus) && hasPlaceholder(ex.body)) || (usable(ex.expected.bodyStatus) && hasPlaceholder(ex.expected.body))) figures.placeholderBodies++;
+    if (isUsableBody(ex.expected.bodyStatus)) figures.usableResponses++;
+    if (isUsableBody(ex.bodyStatus)) figures.usableRequests++;
+    if ((isUsableBody(ex.bodyStatus) && hasPlaceholder(ex.body)) || (isUsableBody(ex.expected.bodyStatus) && hasPlaceholder(ex.expected.body))) figures.placeholderBodies++;
   }
   figures.files = files.size;
   return figures;

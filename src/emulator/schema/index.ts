@@ -15,11 +15,11 @@ export {
   normaliseFile,
   parseDocBody,
   splitDocUrl,
-  usableBody,
+  isUsableBody,
   type BodyStatus,
   type CorpusExample,
   type CorpusOptions,
 } from './corpus.js';
-export { matchTemplate, splitPath, type RouteSpec, type RouteTemplate, type TemplateMatch } from './routes.js';
+export { DOC_PLACEHOLDER, matchTemplate, safeDecode, splitPath, type RouteSpec, type RouteTemplate, type TemplateMatch } from './routes.js';
 export { ReplaySession, replayCorpus, replayCorpusExample, type Difference, type ReplayContext, type ReplayResult, type ReplayRoute } from './replay.js';
 export { corpusFigures, coverageReport, familyOf, resourceOf, schemaSweepExamples, type CorpusFamily, type CorpusFigures, type CoverageEntry, type CoverageReport } from './coverage.js';

@@ -28,9 +28,9 @@
  * Not done: comparing values, or examples whose documented body is not usable JSON beyond the
  * status. Examples the route table does not serve are reported `served: false` and not sent.
  */
-import type { CorpusExample } from './corpus.js';
+import { isUsableBody, type CorpusExample } from './corpus.js';
 import type { GraphSchema } from './graph-schema.js';
-import { matchTemplate, splitPath, type RouteSpec, type RouteTemplate } from './routes.js';
+import { DOC_PLACEHOLDER, matchTemplate, splitPath, type RouteSpec, type RouteTemplate } from './routes.js';
 
 export interface ReplayRoute extends RouteTemplate {
   /** Entity type of the response body (fully qualified or short), for schema validation. */
@@ -101,9 +101,8 @@ export interface ReplayResult {
 /** Base types whose direct children are the declared type of their own collections. */
 const GENERIC_BASES = new Set(['entity', 'directoryObject', 'policyBase', 'stsPolicy', 'policyDeletableItem'].map((t) => `microsoft.graph.${t}`));
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DOC_PLACEHOLDER = /^\{[^}]*\}$/;
 /** Values the docs write instead of a real one: `clientId-value`, `{id}`, `Group Id value`. */
-export const PLACEHOLDER_VALUE = /^(\{[^}]*\}|[\w.-]+-value|[\w ]+ value)$/i;
+const PLACEHOLDER_VALUE = /^(\{[^}]*\}|[\w.-]+-value|[\w ]+ value)$/i;
 const EXAMPLE_DOMAINS = /@([a-z0-9-]+\.)*(contoso|fabrikam|tailspintoys|m365x\d+|woodgrove|litware|adatum)\.(com|onmicrosoft\.com)/gi;
 const UNIQUE_KEYS = new Set(['userPrincipalName', 'mailNickname', 'uniqueName', 'onPremisesImmutableId']);
 const PASSED_HEADERS = /^(consistencylevel|accept-language|prefer|if-match|if-none-match|ocp-client-name|ocp-client-version)$/i;
@@ -202,7 +201,7 @@ export class ReplaySession {
 
     // 2. Body references.
     let body: unknown = example.body;
-    if (example.bodyStatus === 'json' || example.bodyStatus === 'recovered') {
+    if (isUsableBody(example.bodyStatus)) {
       body = await this.rewriteBody(example, body, subs, undefined, await this.referenceAvoidSet(example, result.sentPath, subs));
     }
 
@@ -218,7 +217,7 @@ export class ReplaySession {
     this.compareStatus(result);
 
     // 4. Compare shapes and validate.
-    const documented = example.expected.bodyStatus === 'json' || example.expected.bodyStatus === 'recovered' ? example.expected.body : undefined;
+    const documented = isUsableBody(example.expected.bodyStatus) ? example.expected.body : undefined;
     if (example.expected.bodyStatus === 'malformed' || example.expected.bodyStatus === 'nonJson') {
       result.differences.push({ severity: 'info', kind: 'documentedBodyUnusable', path: '', detail: `documented body is ${example.expected.bodyStatus}; only the status is compared` });
     }
@@ -353,7 +352,7 @@ export class ReplaySession {
     Object.assign(headers, this.ctx.headers);
     let payload: string | undefined;
     if (body !== undefined && method !== 'GET' && method !== 'DELETE') {
-      if (bodyStatus === 'json' || bodyStatus === 'recovered') {
+      if (isUsableBody(bodyStatus)) {
         payload = JSON.stringify(body);
         headers['content-type'] = 'application/json';
       } else if (typeof body === 'string') {
@@ -433,7 +432,7 @@ export class ReplaySession {
     const candidates = (this.ctx.corpus ?? []).filter(
       (ex) =>
         ex.method === 'POST' &&
-        (ex.bodyStatus === 'json' || ex.bodyStatus === 'recovered') &&
+        isUsableBody(ex.bodyStatus) &&
         isObject(ex.body) &&
         Math.floor(ex.expected.status / 100) === 2 &&
         matchTemplate([collectionTemplate], ex.path) !== undefined,

@@ -75,9 +75,11 @@ function compile(routes: readonly RouteSpec[]): CompiledRoute[] {
   return out;
 }
 
-const DOC_PLACEHOLDER = /^\{[^}]*\}$/;
+/** A path segment the docs wrote as a placeholder: `{id}`, `{usersId}`. */
+export const DOC_PLACEHOLDER = /^\{[^}]*\}$/;
 
-function decode(s: string): string {
+/** decodeURIComponent that leaves malformed escapes as they are (the docs have some). */
+export function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
@@ -87,7 +89,7 @@ function decode(s: string): string {
 
 /** The most specific template matching `path` (and the method/version when given), or undefined. */
 export function matchTemplate(routes: readonly RouteSpec[], path: string, request: { method?: string; version?: 'v1.0' | 'beta' } = {}): TemplateMatch | undefined {
-  const segments = splitPath(path).map(decode);
+  const segments = splitPath(path).map(safeDecode);
   let best: { compiled: CompiledRoute; params: Record<string, string>; segmentParams: Array<string | undefined> } | undefined;
   for (const compiled of compile(routes)) {
     const { route } = compiled;

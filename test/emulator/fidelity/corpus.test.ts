@@ -88,6 +88,7 @@ describe.skipIf(!SHARED_ROOT)('the Graph docs corpus in ../shared', () => {
       responseBodies: { none: 738, json: 2122, recovered: 19, nonJson: 0, malformed: 5 },
       usableResponses: 2141,
       usableRequests: 1241,
+      placeholderBodies: 87,
     });
     expect(Object.values(figures.byFamily).reduce((a, b) => a + b, 0)).toBe(2884);
     for (const ex of examples) {
