@@ -20,8 +20,8 @@ import type { LockManager } from './locks.js';
 import { MasterIndex } from './master-index.js';
 import { packKey, readPackHeader } from './pack.js';
 import { decodeSnapshot, SNAPSHOT_PREFIX, type SnapshotInfo } from './snapshot-file.js';
-import { type DeltaRow, entryBlobs, type Row, TreeLoader, TypeCursor, tupleJson } from './tree.js';
-import { type TreeLevel, walkTrees } from './walk.js';
+import { entryBlobs, TreeLoader } from './tree.js';
+import { type TreeLevel, walkLive } from './walk.js';
 
 export type CheckErrorKind =
   | 'key-damaged' | 'index-damaged' | 'snapshot-damaged'
@@ -65,7 +65,7 @@ export interface CheckReport {
 }
 
 export interface CheckProgress {
-  readonly phase: 'index' | 'packs' | 'read-data' | 'snapshots' | 'trees' | 'dependents';
+  readonly phase: 'index' | 'packs' | 'read-data' | 'snapshots' | 'trees' | 'entries';
   readonly done: number;
   readonly total: number;
 }
@@ -203,30 +203,28 @@ export async function checkRepository(store: BlobStore, master: MasterKey, locks
   snapshots.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
   onProgress?.({ phase: 'snapshots', done: snapshots.length, total: snapshots.length });
 
-  // Trees: each distinct tree blob read once; references to damaged or unindexed data collected.
+  // Trees: every reachable tree blob, and every live entry with the snapshots it is live in.
   const loader = new TreeLoader(reader, master.shardKey);
   const treeErrors = new Map<string, CheckError>();
-  const hits = new Map<string, (Row | DeltaRow)[]>();
   let treeBlobs = 0;
-  await walkTrees(loader, snapshots, {
+  await walkLive(loader, snapshots, {
     onTree: () => {
       treeBlobs++;
     },
-    onRows: (treeBlob, _type, rows) => {
-      for (const row of rows) {
-        if (!row.tuple) continue;
-        for (const ref of entryBlobs(row.tuple)) {
-          if (!damaged.has(ref) && !index.has(ref)) {
-            const e = newError('blob-missing', `Blob ${ref} is referenced but in no index`, { blob: ref });
-            errors.push(e);
-            damaged.set(ref, e);
-          }
-          if (damaged.has(ref)) {
-            const list = hits.get(treeBlob) ?? [];
-            if (list[list.length - 1] !== row) list.push(row);
-            hits.set(treeBlob, list);
-          }
+    onLive: (type, row, live) => {
+      for (const ref of entryBlobs(row.tuple)) {
+        let err = damaged.get(ref);
+        if (!err && !index.has(ref)) {
+          err = newError('blob-missing', `Blob ${ref} is referenced but in no index`, { blob: ref });
+          errors.push(err);
+          damaged.set(ref, err);
         }
+        if (!err) continue;
+        for (const s of live) addSnapshot(err, s);
+        const item = err.items.find((i) => i.type === type && i.id === row.id);
+        if (item) {
+          for (const s of live) if (!item.snapshots.includes(s)) item.snapshots.push(s);
+        } else err.items.push({ type, id: row.id, snapshots: [...live] });
       }
     },
     onTreeError: (err, where) => {
@@ -239,57 +237,14 @@ export async function checkRepository(store: BlobStore, master: MasterKey, locks
       addSnapshot(e, where.snapshot);
       e.unknown.push({ snapshot: where.snapshot, level: where.level, ...(where.type === undefined ? {} : { type: where.type }) });
     },
-    onSnapshot: (_s, n) => onProgress?.({ phase: 'trees', done: n, total: snapshots.length }),
+    onProgress: (phase, n, total) => onProgress?.({ phase: phase === 'nodes' ? 'trees' : 'entries', done: n, total }),
   }, signal);
-
-  // Dependents: which snapshots still reference each hit row (a later delta may have replaced it).
-  if (hits.size > 0) {
-    done = 0;
-    for (const snap of snapshots) {
-      await attributeHits(loader, snap, hits, damaged, signal);
-      onProgress?.({ phase: 'dependents', done: ++done, total: snapshots.length });
-    }
-  }
 
   for (const lock of await locks.list({ signal })) {
     if (lock.stale) warnings.push({ kind: 'lock-stale', lock: lock.id, message: `Stale lock ${lock.id} (${lock.staleReason}) of pid ${lock.pid} on ${lock.hostname}; remove it with unlock` });
   }
 
   return { ok: errors.length === 0, readData: options.readData === true, errors, warnings, stats: { snapshots: snapshots.length, indexFiles: indexFiles.length, packs: index.packCount, blobs: index.blobCount, treeBlobs, bytesRead } };
-}
-
-async function attributeHits(loader: TreeLoader, snap: SnapshotInfo, hits: Map<string, (Row | DeltaRow)[]>, damaged: Map<string, CheckError>, signal?: AbortSignal): Promise<void> {
-  try {
-    const root = await loader.root(snap.tree, signal);
-    for (const [type, ref] of Object.entries(root.types)) {
-      try {
-        const node = await loader.typeNode(ref.node, signal);
-        const base = await loader.base(node.base, signal);
-        const blobs = [...base.leaves.filter((l): l is string => l !== null), ...node.deltas.flatMap((d) => d.pages.map((p) => p.id))];
-        const cursor = new TypeCursor(loader, type, node, signal);
-        for (const blob of blobs) {
-          for (const row of hits.get(blob) ?? []) {
-            if (!row.tuple) continue;
-            const live = await cursor.get(row.h, row.id);
-            if (!live || tupleJson(live.tuple) !== tupleJson(row.tuple)) continue;
-            for (const refId of entryBlobs(row.tuple)) {
-              const err = damaged.get(refId);
-              if (!err) continue;
-              addSnapshot(err, snap.id);
-              const item = err.items.find((i) => i.type === type && i.id === row.id);
-              if (item) {
-                if (!item.snapshots.includes(snap.id)) item.snapshots.push(snap.id);
-              } else err.items.push({ type, id: row.id, snapshots: [snap.id] });
-            }
-          }
-        }
-      } catch (err) {
-        if (!isDamage(err)) throw err; // already reported by the walk
-      }
-    }
-  } catch (err) {
-    if (!isDamage(err)) throw err;
-  }
 }
 
 function isDamage(err: unknown): boolean {

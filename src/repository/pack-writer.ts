@@ -110,13 +110,16 @@ export class PackWriter {
     if (builder.size >= this.options.packSizeBytes) await this.closePack(kind);
   }
 
-  /** Uploads every open pack and writes an index file for every pack not yet in one. */
-  async flush(): Promise<void> {
+  /**
+   * Uploads every open pack and writes an index file for every pack not yet in one — unless
+   * `writeIndex` is false (prune writes its own index covering old and new packs).
+   */
+  async flush(options: { writeIndex?: boolean } = {}): Promise<void> {
     await this.closePack(0);
     await this.closePack(1);
     await Promise.all(this.inFlight);
     this.throwIfFailed();
-    await this.queueIndexWrite();
+    if (options.writeIndex !== false) await this.queueIndexWrite();
   }
 
   /** Waits for uploads in flight and drops open packs; for abort paths. Never throws. */

@@ -25,7 +25,7 @@ import { packKey } from './pack.js';
 import { PackWriter } from './pack-writer.js';
 import type { SnapshotInfo } from './snapshot-file.js';
 import { entryBlobs, TreeLoader } from './tree.js';
-import { walkTrees } from './walk.js';
+import { walkLive } from './walk.js';
 
 export const PRUNE_SAFETY = {
   /** Repack a partly used pack once more than this fraction of its bytes is unused. */
@@ -94,10 +94,10 @@ export async function planPrune(deps: PruneDeps, lock: HeldLock, snapshots: read
 
   const used = new Set<string>();
   const loader = new TreeLoader(new BlobReader(store, master, index), master.shardKey);
-  await walkTrees(loader, snapshots, {
+  await walkLive(loader, snapshots, {
     onTree: (id) => used.add(id),
-    onRows: (_blob, _type, rows) => {
-      for (const row of rows) if (row.tuple) for (const ref of entryBlobs(row.tuple)) used.add(ref);
+    onLive: (_type, row) => {
+      for (const ref of entryBlobs(row.tuple)) used.add(ref);
     },
     onTreeError: (err) => {
       throw corrupt(`Prune cannot read every snapshot's trees: ${(err as Error).message}`, {}, err);
@@ -195,7 +195,7 @@ export async function executePrune(deps: PruneDeps, plan: PrunePlan, state: Plan
   const fresh = new MasterIndex();
   const writer = new PackWriter({
     store, master, index: fresh, clock: deps.clock, packSizeBytes: deps.packSizeBytes, signal,
-    // The new index is written in step (b) together with the kept packs.
+    // The new packs are indexed in step (b), together with the kept ones.
     indexEveryPacks: Number.POSITIVE_INFINITY, indexEveryMs: Number.POSITIVE_INFINITY,
     beforeIndexWrite: () => lock.assertHeld(signal),
   });
@@ -212,7 +212,7 @@ export async function executePrune(deps: PruneDeps, plan: PrunePlan, state: Plan
     }
     onProgress?.({ phase: 'repack', done: ++done, total: plan.repackPacks.length });
   }
-  await writer.flush(); // uploads the new packs; with nothing unindexed it writes no index file
+  await writer.flush({ writeIndex: false });
   result.packsWritten = writer.stats.packsWritten;
   result.bytesWritten += writer.stats.packBytesWritten;
 

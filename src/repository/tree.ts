@@ -312,10 +312,10 @@ interface Head<T> {
 }
 
 /**
- * Merges sorted sources by key; for each key, the source with the highest index wins. Yields
- * `[winner, winnerIndex]`. Sources must each be sorted and hold a key at most once.
+ * Merges sorted sources by key and yields, per key, every source's row for it as
+ * `[sourceIndex, row]` pairs in source order. Sources must each be sorted and hold a key once.
  */
-export async function* mergeSorted<T extends { h: string; id: string }>(sources: AsyncIterable<T>[]): AsyncGenerator<[T, number]> {
+export async function* mergeVersions<T extends { h: string; id: string }>(sources: AsyncIterable<T>[]): AsyncGenerator<[number, T][]> {
   const heads: Head<T>[] = [];
   for (const s of sources) {
     const it = s[Symbol.asyncIterator]();
@@ -327,21 +327,27 @@ export async function* mergeSorted<T extends { h: string; id: string }>(sources:
       let min: T | undefined;
       for (const hd of heads) if (hd.value !== undefined && (min === undefined || compareKeys(hd.value.h, hd.value.id, min.h, min.id) < 0)) min = hd.value;
       if (min === undefined) return;
-      let winner = -1;
-      let winning: T | undefined;
+      const versions: [number, T][] = [];
       for (let i = 0; i < heads.length; i++) {
         const hd = heads[i] as Head<T>;
         if (hd.value !== undefined && hd.value.h === min.h && hd.value.id === min.id) {
-          winner = i;
-          winning = hd.value;
+          versions.push([i, hd.value]);
           const r = await hd.it.next();
           hd.value = r.done ? undefined : r.value;
         }
       }
-      yield [winning as T, winner];
+      yield versions;
     }
   } finally {
     for (const hd of heads) if (hd.value !== undefined) await hd.it.return?.();
+  }
+}
+
+/** Merges sorted sources by key; for each key the source with the highest index wins: `[winner, index]`. */
+export async function* mergeSorted<T extends { h: string; id: string }>(sources: AsyncIterable<T>[]): AsyncGenerator<[T, number]> {
+  for await (const versions of mergeVersions(sources)) {
+    const [index, winner] = versions[versions.length - 1] as [number, T];
+    yield [winner, index];
   }
 }
 
