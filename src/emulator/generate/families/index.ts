@@ -35,7 +35,7 @@ export type { ExchangeData } from './exchange.js';
 export type { GraphEntity, JsonObject, JsonValue } from './util.js';
 export { bitlockerRecoveryPassword } from './bitlocker.js';
 
-/** Where a store's entities are served and what type they are (fully qualified in Graph's namespace). */
+/** Where a store's entities are served and what type they are. */
 export interface FamilyStoreInfo {
   /** Entity type as the schema names it (short, `microsoft.graph.` implied). */
   type: string;

@@ -11,7 +11,7 @@ export interface FamilyPart {
   children?: Record<string, Map<string, JsonObject[]>>;
 }
 
-/** Adds `item` under `parentId` in the child store `name`. */
+/** Appends `items` under `parentId` in the child collection `name`. */
 export function addChild(part: FamilyPart, name: string, parentId: string, items: JsonObject[]): void {
   const children = (part.children ??= {});
   const byParent = (children[name] ??= new Map());
