@@ -16,9 +16,7 @@ import {
 } from '../../../src/emulator/schema/index.js';
 
 /** Schema violations the emulator is known to have (message → why it is tolerated for now). */
-const KNOWN_VIOLATIONS: Record<string, string> = {
-  'microsoft.graph.keyCredential has no property id': 'directory/apps.ts writes `id` on keyCredentials (Graph has keyId only); reported to the emulator core',
-};
+const KNOWN_VIOLATIONS: Record<string, string> = {};
 import { SHARED_ROOT, SKIP_REASON } from './shared.js';
 
 describe.skipIf(!SHARED_ROOT)('corpus replay against the emulator', () => {
