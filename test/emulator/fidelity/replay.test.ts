@@ -60,7 +60,7 @@ function fakeGraph(): { server: Server; seen: Seen[]; users: Map<string, Record<
         return members.delete(m[1] as string) ? send(res, 204) : send(res, 404, { error: { code: 'Request_ResourceNotFound' } });
       }
       if (req.method === 'GET' && p === '/v1.0/deviceManagement/deviceConfigurations/dc-1') {
-        return send(res, 200, { '@odata.type': '#microsoft.graph.windows10CustomConfiguration', id: 'dc-1', displayName: 'OMA', omaSettings: [] });
+        return send(res, 200, { '@odata.type': '#microsoft.graph.windows10CustomConfiguration', id: 'dc-1', displayName: 'OMA', omaSettings: [], deviceManagementApplicabilityRuleOsEdition: null });
       }
       if (req.method === 'GET' && p === '/v1.0/deviceManagement/deviceConfigurations') return send(res, 200, { value: [{ id: 'dc-1' }] });
       return send(res, 404, { error: { code: 'NotFound' } });
@@ -174,10 +174,11 @@ describe('corpus replay harness against a fake Graph', () => {
     expect(missing).toMatchObject({ served: false, ok: false, differences: [] });
     const wrong = await session.replay(example({ method: 'GET', path: '/users/does-not-exist@contoso.com', expected: { status: 200, body: undefined, bodyStatus: 'none' } }));
     expect(wrong.sentPath).toBe('/users/real-user-1');
-    const gone = await session.replay(example({ method: 'GET', path: '/deviceManagement/deviceConfigurations/{deviceConfigurationId}', expected: { status: 200, bodyStatus: 'json', body: { value: { '@odata.type': '#microsoft.graph.windows10CustomConfiguration', id: 'x', displayName: 'd', omaSettings: [{ omaUri: 'u' }] } } } }));
+    const gone = await session.replay(example({ method: 'GET', path: '/deviceManagement/deviceConfigurations/{deviceConfigurationId}', expected: { status: 200, bodyStatus: 'json', body: { value: { '@odata.type': '#microsoft.graph.windows10CustomConfiguration', id: 'x', displayName: 'd', omaSettings: [{ omaUri: 'u' }], deviceManagementApplicabilityRuleOsEdition: { osEditionTypes: [] } } } } } }));
     expect(gone.differences).toEqual([
       { severity: 'info', kind: 'docsWrappedInValue', path: 'value', detail: expect.any(String) },
       { severity: 'info', kind: 'shape', path: 'omaSettings', detail: 'our collection is empty; item properties not compared' },
+      { severity: 'info', kind: 'optionalMissing', path: 'deviceManagementApplicabilityRuleOsEdition', detail: 'documented an object; ours is null' },
     ]);
     expect(gone.ok).toBe(true);
     const pinned = new ReplaySession({ ...ctx, resolveId: async (collection) => (collection === '/deviceManagement/deviceConfigurations' ? 'nope' : undefined) });
