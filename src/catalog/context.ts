@@ -1,5 +1,5 @@
 /**
- * What every catalog module shares: the Kysely handle, the dialect, a credential-free location
+ * What every catalog module shares: the Kysely handles, the dialect, a credential-free location
  * for messages, the clock, and the one way to write the snapshot index (`writeTransaction`).
  *
  * Writers of the snapshot index are serialised across processes: SQLite transactions begin
@@ -14,7 +14,14 @@ import { catalogDbError, isAbortError, SourceFailure } from './errors.js';
 import type { CatalogDatabase, Dialect } from './schema.js';
 
 export interface CatalogContext {
+  /** Writes, and reads that must see the writer's own transaction. */
   readonly db: Kysely<CatalogDatabase>;
+  /**
+   * Plain reads. On a SQLite file this is a second, read-only connection: the one writer
+   * connection is held for the whole of a snapshot's transaction, and browsing should not wait
+   * for it (WAL lets readers see the last commit meanwhile). Elsewhere it is `db`.
+   */
+  readonly reader: Kysely<CatalogDatabase>;
   readonly dialect: Dialect;
   /** Location without credentials, for messages. */
   readonly location: string;

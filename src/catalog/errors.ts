@@ -92,6 +92,18 @@ export function catalogDbError(err: unknown, operation: string, location: string
   return make(undefined);
 }
 
+/**
+ * Throws an AbortError if `signal` is aborted. Unlike `signal.throwIfAborted()`, the error is an
+ * AbortError even when the caller aborted with a reason of its own (kept as the cause), so every
+ * layer recognises it as an abort.
+ */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted !== true) return;
+  const reason: unknown = signal.reason;
+  if (isAbortError(reason)) throw reason;
+  throw new DOMException('The operation was aborted', { name: 'AbortError', cause: reason });
+}
+
 /** True for errors that say "this is how the caller wanted it": aborts. */
 export function isAbortError(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';

@@ -19,6 +19,7 @@
  */
 import { sql, type SqlBool } from 'kysely';
 import type { Trx } from './context.js';
+import { throwIfAborted } from './errors.js';
 import type { CallOptions, RemoveResult } from './port.js';
 import { toNumber } from './schema.js';
 
@@ -41,7 +42,7 @@ export async function forgetSnapshots(trx: Trx, ids: readonly string[], options:
   const seqsByProfile = new Map<string, number[]>();
   let snapshots = 0;
   for (const chunk of chunks([...new Set(ids)])) {
-    options.signal?.throwIfAborted();
+    throwIfAborted(options.signal);
     const rows = await trx.selectFrom('snapshots').select(['id', 'profile', 'seq']).where('id', 'in', chunk).execute();
     for (const row of rows) {
       const seqs = seqsByProfile.get(row.profile) ?? [];
@@ -57,7 +58,7 @@ export async function forgetSnapshots(trx: Trx, ids: readonly string[], options:
   let versions = 0;
   for (const [profile, removed] of seqsByProfile) {
     for (const seqs of chunks(removed)) {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal);
       const deleted = await trx
         .deleteFrom('item_versions')
         .where('profile', '=', profile)
@@ -67,7 +68,7 @@ export async function forgetSnapshots(trx: Trx, ids: readonly string[], options:
       versions += toNumber(deleted.numDeletedRows);
     }
     for (const seqs of chunks(removed)) {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal);
       await sql`update item_versions
         set first_seq = (select min(s.seq) from snapshots s where s.profile = item_versions.profile and s.seq >= item_versions.first_seq)
         where profile = ${profile} and first_seq in (${sql.join(seqs)})`.execute(trx);
@@ -77,7 +78,7 @@ export async function forgetSnapshots(trx: Trx, ids: readonly string[], options:
     }
     const remaining = (await trx.selectFrom('snapshots').select('seq').where('profile', '=', profile).orderBy('seq').execute()).map((r) => r.seq);
     for (const [before, after] of newNeighbours(remaining, removed)) {
-      options.signal?.throwIfAborted();
+      throwIfAborted(options.signal);
       versions += await mergeAcross(trx, profile, before, after);
     }
     const newest = remaining.at(-1);

@@ -14,7 +14,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { TenantVaultError } from '../errors/index.js';
 import type { CatalogContext, Trx } from './context.js';
-import { guardSource } from './errors.js';
+import { guardSource, throwIfAborted } from './errors.js';
 import { analyzeIfStale } from './statistics.js';
 import type { CatalogItemChange, CatalogSnapshot, RecordOptions, RecordResult } from './port.js';
 import { toNumber, type Dialect } from './schema.js';
@@ -132,7 +132,7 @@ export async function ingestSnapshot(
   changes: AsyncIterable<CatalogItemChange>,
   options: RecordOptions = {},
 ): Promise<RecordResult> {
-  options.signal?.throwIfAborted();
+  throwIfAborted(options.signal);
   const snapshot = normaliseSnapshot(input);
   await claimRepository(trx, snapshot.repositoryId, ctx);
 
@@ -183,7 +183,7 @@ export async function ingestSnapshot(
   const counts = { added: 0, changed: 0, removed: 0 };
   let batch: CatalogItemChange[] = [];
   const flush = async (): Promise<void> => {
-    options.signal?.throwIfAborted();
+    throwIfAborted(options.signal);
     await applyBatch(trx, ctx.dialect, snapshot, seq, prevSeq, batch);
     batch = [];
   };
@@ -194,7 +194,7 @@ export async function ingestSnapshot(
     if (batch.length >= INGEST_BATCH) await flush();
   }
   if (batch.length > 0) await flush();
-  options.signal?.throwIfAborted();
+  throwIfAborted(options.signal);
   // Closing and opening versions both change rows.
   await analyzeIfStale(trx, ctx.dialect, counts.added + 2 * counts.changed + counts.removed);
   return { recorded: true, seq, ...counts };

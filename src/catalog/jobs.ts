@@ -67,8 +67,8 @@ function jobNotFound(id: string): TenantVaultError {
   return new TenantVaultError('CATALOG_ERROR', `No job ${id} in the catalog`, { hint: 'List jobs with `tenant-vault jobs`.', details: { job: id } });
 }
 
-export async function getJob(ctx: CatalogContext, id: string): Promise<Job | undefined> {
-  const row = await ctx.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+export async function getJob(ctx: CatalogContext, id: string, db = ctx.reader): Promise<Job | undefined> {
+  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   return row === undefined ? undefined : toJob(row);
 }
 
@@ -115,7 +115,7 @@ async function writeUnfinished(ctx: CatalogContext, row: Selectable<JobsTable>, 
     .where('status', 'not in', [...FINISHED_JOB_STATUSES])
     .executeTakeFirst();
   if (toNumber(result.numUpdatedRows) !== 1) await unfinished(ctx, row.id); // throws the precise reason
-  const updated = await getJob(ctx, row.id);
+  const updated = await getJob(ctx, row.id, ctx.db);
   if (updated === undefined) throw jobNotFound(row.id);
   return updated;
 }
@@ -156,12 +156,12 @@ export async function finishJob(ctx: CatalogContext, id: string, outcome: JobOut
 }
 
 export async function listJobs(ctx: CatalogContext, options: ListJobsOptions = {}): Promise<Job[]> {
-  let query = ctx.db.selectFrom('jobs').selectAll();
+  let query = ctx.reader.selectFrom('jobs').selectAll();
   if (options.kind !== undefined) query = query.where('kind', '=', options.kind);
   if (options.profile !== undefined) query = query.where('profile', '=', options.profile);
   if (options.status !== undefined) query = query.where('status', '=', options.status);
   if (options.before !== undefined) {
-    const before = await ctx.db.selectFrom('jobs').select(['created_at', 'id']).where('id', '=', options.before).executeTakeFirst();
+    const before = await ctx.reader.selectFrom('jobs').select(['created_at', 'id']).where('id', '=', options.before).executeTakeFirst();
     if (before === undefined) throw jobNotFound(options.before);
     query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.created_at, before.id)));
   }
@@ -206,7 +206,7 @@ export async function appendAudit(ctx: CatalogContext, event: NewAuditEvent): Pr
 }
 
 export async function listAudit(ctx: CatalogContext, options: ListAuditOptions = {}): Promise<AuditEvent[]> {
-  let query = ctx.db.selectFrom('audit_events').selectAll();
+  let query = ctx.reader.selectFrom('audit_events').selectAll();
   if (options.actor !== undefined) query = query.where('actor', '=', options.actor);
   if (options.action !== undefined) query = query.where('action', '=', options.action);
   if (options.profile !== undefined) query = query.where('profile', '=', options.profile);

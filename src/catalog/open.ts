@@ -7,6 +7,7 @@
  * method goes through `guard`, so database failures surface as `CATALOG_ERROR`s with hints.
  */
 import { guard, translate, writeTransaction, type CatalogContext } from './context.js';
+import { throwIfAborted } from './errors.js';
 import { forgetSnapshots } from './forget.js';
 import { ingestSnapshot, claimRepository } from './ingest.js';
 import { appendAudit, createJob, finishJob, getJob, listAudit, listJobs, updateJob } from './jobs.js';
@@ -50,16 +51,23 @@ export async function openCatalog(location: string, options: OpenCatalogOptions 
   let ctx: CatalogContext;
   if (isPostgresUrl(location)) {
     const target = parsePostgresUrl(location, options.schema);
-    ctx = { db: openPostgres(target, options), dialect: 'postgres', location: target.location, schema: target.schema, now };
+    const db = openPostgres(target, options);
+    ctx = { db, reader: db, dialect: 'postgres', location: target.location, schema: target.schema, now };
   } else {
     try {
-      ctx = { db: openSqlite(location, options), dialect: 'sqlite', location, schema: 'main', now };
+      const db = openSqlite(location, options);
+      ctx = { db, reader: db, dialect: 'sqlite', location, schema: 'main', now };
     } catch (err) {
       throw translate({ location }, 'open', err);
     }
   }
   try {
     await guard(ctx, 'migration', () => migrate(ctx));
+    // The reader opens after the migration: a read-only connection cannot create the file.
+    if (ctx.dialect === 'sqlite' && location !== ':memory:') {
+      const reader = await guard(ctx, 'open', async () => openSqlite(location, { ...options, readOnly: true }));
+      ctx = { ...ctx, reader };
+    }
   } catch (err) {
     await ctx.db.destroy().catch(() => undefined);
     throw err;
@@ -79,10 +87,10 @@ class KyselyCatalog implements Catalog {
   info(): Promise<CatalogInfo> {
     const ctx = this.#ctx;
     return guard(ctx, 'info', async () => {
-      const meta = new Map((await ctx.db.selectFrom('catalog_meta').select(['key', 'value']).execute()).map((r) => [r.key, r.value]));
-      const version = await ctx.db.selectFrom('catalog_migrations').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+      const meta = new Map((await ctx.reader.selectFrom('catalog_meta').select(['key', 'value']).execute()).map((r) => [r.key, r.value]));
+      const version = await ctx.reader.selectFrom('catalog_migrations').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
       const count = async (table: 'snapshots' | 'item_versions' | 'jobs' | 'audit_events'): Promise<number> => {
-        const row = await ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+        const row = await ctx.reader.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
         return toNumber(row.n);
       };
       const searchIndex = meta.get('search_index');
@@ -114,7 +122,7 @@ class KyselyCatalog implements Catalog {
     const ctx = this.#ctx;
     return guard(ctx, 'replaceSnapshots', () =>
       writeTransaction(ctx, async (trx) => {
-        options.signal?.throwIfAborted();
+        throwIfAborted(options.signal);
         // DELETE rather than TRUNCATE: readers keep seeing the old index until commit, and the
         // SQLite triggers keep the name index in step.
         await trx.deleteFrom('item_versions').execute();
@@ -124,7 +132,7 @@ class KyselyCatalog implements Catalog {
         await replay((snapshot, changes, recordOptions) =>
           ingestSnapshot(trx, ctx, snapshot, changes, { ...recordOptions, signal: recordOptions?.signal ?? options.signal }),
         );
-        options.signal?.throwIfAborted();
+        throwIfAborted(options.signal);
       }),
     );
   }
@@ -178,6 +186,7 @@ class KyselyCatalog implements Catalog {
   }
 
   async close(): Promise<void> {
+    if (this.#ctx.reader !== this.#ctx.db) await this.#ctx.reader.destroy();
     await this.#ctx.db.destroy();
   }
 }

@@ -283,8 +283,11 @@ export interface Catalog {
   /**
    * Records a snapshot and the changes relative to the profile's previous snapshot, in one
    * transaction, reading `changes` as a stream. Recording a snapshot already present is a no-op
-   * that does not read `changes`. `changes` must not call the catalog (it runs inside the write
-   * transaction).
+   * that does not read `changes`.
+   *
+   * `changes` runs inside the write transaction and must not write to the catalog: on SQLite
+   * there is one writer connection, so other writes (jobs, audit, snapshots) wait until this one
+   * commits — reads do not wait. Feed it from data already at hand rather than a slow source.
    */
   recordSnapshot(snapshot: CatalogSnapshot, changes: AsyncIterable<CatalogItemChange>, options?: RecordOptions): Promise<RecordResult>;
 

@@ -48,14 +48,14 @@ function toSnapshot(row: SnapshotRow): SnapshotRecord {
 }
 
 export async function listSnapshots(ctx: CatalogContext, options: { readonly profile?: string } = {}): Promise<SnapshotRecord[]> {
-  let query = ctx.db.selectFrom('snapshots').select(SNAPSHOT_COLUMNS).orderBy('time').orderBy('id');
+  let query = ctx.reader.selectFrom('snapshots').select(SNAPSHOT_COLUMNS).orderBy('time').orderBy('id');
   if (options.profile !== undefined) query = query.where('profile', '=', options.profile);
   return (await query.execute()).map(toSnapshot);
 }
 
 export async function getSnapshot(ctx: CatalogContext, idOrPrefix: string): Promise<SnapshotRecord> {
   if (idOrPrefix.length === 0) throw new TenantVaultError('USAGE', 'A snapshot ID is empty');
-  const rows = await ctx.db
+  const rows = await ctx.reader
     .selectFrom('snapshots')
     .select(SNAPSHOT_COLUMNS)
     .where('id', '>=', idOrPrefix)
@@ -121,7 +121,7 @@ function currentAt(seq: number): Expression<SqlBool> {
 export async function listItems(ctx: CatalogContext, snapshotIdOrPrefix: string, options: ListItemsOptions = {}): Promise<ItemPage> {
   const limit = limitOf(options.limit, 1_000, 10_000);
   const snapshot = await getSnapshot(ctx, snapshotIdOrPrefix);
-  let query = ctx.db
+  let query = ctx.reader
     .selectFrom('item_versions')
     .select(['profile', 'type', 'item_id', 'name', 'name_lower', 'blob_id', 'size'])
     .where('profile', '=', snapshot.profile)
@@ -147,7 +147,7 @@ export async function listItems(ctx: CatalogContext, snapshotIdOrPrefix: string,
  * snapshots (see forget.ts), so plain joins find them; an open version ends at the latest.
  */
 function versionsQuery(ctx: CatalogContext) {
-  return ctx.db
+  return ctx.reader
     .selectFrom('item_versions as v')
     .innerJoin('snapshots as f', (join) => join.onRef('f.profile', '=', 'v.profile').onRef('f.seq', '=', 'v.first_seq'))
     .innerJoin('snapshots as l', (join) =>

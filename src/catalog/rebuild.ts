@@ -9,6 +9,7 @@
  * snapshots' metadata, never their items. Not guaranteed: sequence numbers equal those of a catalog
  * that had snapshots removed (a rebuild numbers 1, 2, 3 … without gaps; answers are the same).
  */
+import { throwIfAborted } from './errors.js';
 import type { Catalog, CatalogSnapshot, CatalogSource } from './port.js';
 
 export interface RebuildProgress {
@@ -41,7 +42,7 @@ export async function rebuildCatalog(catalog: Catalog, source: CatalogSource, op
   const byProfile = new Map<string, CatalogSnapshot[]>();
   let total = 0;
   for await (const snapshot of source.snapshots({ signal })) {
-    signal?.throwIfAborted();
+    throwIfAborted(signal);
     const list = byProfile.get(snapshot.profile) ?? [];
     list.push(snapshot);
     byProfile.set(snapshot.profile, list);

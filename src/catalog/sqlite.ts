@@ -34,12 +34,19 @@ class ImmediateSqliteDialect extends SqliteDialect {
 export interface SqliteOptions {
   /** How long a writer waits for another process's write lock. Default 5 000 ms. */
   readonly busyTimeoutMs?: number;
+  /** A read-only connection to an existing catalog file (no settings are changed). */
+  readonly readOnly?: boolean;
 }
 
 /** `path` is a file path or `:memory:`. Throws the driver's error if the file is not a database. */
 export function openSqlite(path: string, options: SqliteOptions = {}): Kysely<CatalogDatabase> {
+  const timeout = options.busyTimeoutMs ?? 5_000;
+  if (options.readOnly === true) {
+    const database = new Database(path, { timeout, readonly: true, fileMustExist: true });
+    return new Kysely<CatalogDatabase>({ dialect: new SqliteDialect({ database }) });
+  }
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const database = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+  const database = new Database(path, { timeout });
   try {
     // Reading the journal mode reads the header: a damaged or foreign file fails here.
     database.pragma('journal_mode = WAL');

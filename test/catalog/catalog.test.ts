@@ -294,6 +294,20 @@ for (const fixture of fixtures) {
         expect(await dump(tc)).toEqual({ snapshots: [], versions: [] });
       });
 
+      it('reports an abort with a reason of the caller\'s own as an AbortError', async () => {
+        const tc = await fixture.fresh();
+        const controller = new AbortController();
+        const reason = new Error('user pressed Ctrl-C');
+        async function* changes(): AsyncGenerator<CatalogItemChange> {
+          for (let i = 0; i < 600; i += 1) {
+            if (i === 550) controller.abort(reason);
+            yield { type: 'user', id: `u${i}`, kind: 'added', blobId: `b${i}`, name: `User ${i}` };
+          }
+        }
+        await expect(tc.catalog.recordSnapshot(snaps[0]!, changes(), { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError', cause: reason });
+        expect(await dump(tc)).toEqual({ snapshots: [], versions: [] });
+      });
+
       it('stops on abort and records nothing', async () => {
         const tc = await fixture.fresh();
         const controller = new AbortController();
@@ -312,6 +326,30 @@ for (const fixture of fixtures) {
         expect(finallyRan).toBe(true);
         expect(await dump(tc)).toEqual({ snapshots: [], versions: [] });
       });
+    });
+
+    it('answers reads while a snapshot is being recorded, from the last commit', async () => {
+      const tc = await fixture.fresh();
+      await tc.catalog.recordSnapshot(snapshotAt('r1', 'p', 1), stream([{ type: 'user', id: 'a', kind: 'added', blobId: 'b1', name: 'Alice' }]));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let reading!: () => void;
+      const inside = new Promise<void>((resolve) => (reading = resolve));
+      async function* held(): AsyncGenerator<CatalogItemChange> {
+        yield { type: 'user', id: 'a', kind: 'changed', blobId: 'b2', name: 'Alice 2' };
+        reading();
+        await gate;
+      }
+      const writing = tc.catalog.recordSnapshot(snapshotAt('r2', 'p', 2), held());
+      await inside;
+      expect((await tc.catalog.listSnapshots()).map((s) => s.id)).toEqual(['r1']);
+      expect((await tc.catalog.search('alice')).map((v) => v.name)).toEqual(['Alice']);
+      // Writes queue behind the snapshot's transaction on SQLite (one writer) and do not on Postgres.
+      const job = tc.catalog.createJob({ kind: 'check' });
+      release();
+      await writing;
+      expect(await job).toMatchObject({ status: 'queued' });
+      expect((await tc.catalog.listSnapshots()).map((s) => s.id)).toEqual(['r1', 'r2']);
     });
 
     describe('queries over a random world', () => {
@@ -608,11 +646,12 @@ for (const fixture of fixtures) {
       const first = tc.catalog.recordSnapshot(snapshotAt('w1', 'p', 1), slow());
       // Wait until the first writer holds the lock, then start the second and wait until it queues.
       const waiting = async (granted: boolean, n: number) => {
-        for (;;) {
+        for (let polls = 0; polls < 20_000; polls += 1) {
           const rows = await tc.query(`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted = ${granted}`);
           if (rows[0]?.n === n) return;
           await new Promise((resolve) => setImmediate(resolve));
         }
+        throw new Error(`never saw ${n} ${granted ? 'granted' : 'waiting'} advisory lock(s): is the write lock taken?`);
       };
       await waiting(true, 1);
       const next = second.recordSnapshot(snapshotAt('w2', 'p', 2), stream([{ type: 'user', id: 'a', kind: 'changed', blobId: 'c', name: 'A' }]));
