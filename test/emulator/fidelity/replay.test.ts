@@ -174,7 +174,7 @@ describe('corpus replay harness against a fake Graph', () => {
     expect(missing).toMatchObject({ served: false, ok: false, differences: [] });
     const wrong = await session.replay(example({ method: 'GET', path: '/users/does-not-exist@contoso.com', expected: { status: 200, body: undefined, bodyStatus: 'none' } }));
     expect(wrong.sentPath).toBe('/users/real-user-1');
-    const gone = await session.replay(example({ method: 'GET', path: '/deviceManagement/deviceConfigurations/{deviceConfigurationId}', expected: { status: 200, bodyStatus: 'json', body: { value: { '@odata.type': '#microsoft.graph.windows10CustomConfiguration', id: 'x', displayName: 'd', omaSettings: [{ omaUri: 'u' }], deviceManagementApplicabilityRuleOsEdition: { osEditionTypes: [] } } } } } }));
+    const gone = await session.replay(example({ method: 'GET', path: '/deviceManagement/deviceConfigurations/{deviceConfigurationId}', expected: { status: 200, bodyStatus: 'json', body: { value: { '@odata.type': '#microsoft.graph.windows10CustomConfiguration', id: 'x', displayName: 'd', omaSettings: [{ omaUri: 'u' }], deviceManagementApplicabilityRuleOsEdition: { osEditionTypes: [] } } } } }));
     expect(gone.differences).toEqual([
       { severity: 'info', kind: 'docsWrappedInValue', path: 'value', detail: expect.any(String) },
       { severity: 'info', kind: 'shape', path: 'omaSettings', detail: 'our collection is empty; item properties not compared' },
