@@ -1,10 +1,16 @@
 /**
- * The Graph modules the emulator serves by default. A new family of resources is a module
- * (see graph/module.ts and docs/emulator.md, "How to add a resource"); add it to this list.
+ * What the emulator serves by default: Graph modules (see graph/module.ts and docs/emulator.md,
+ * "How to add a resource") and non-Graph services mounted on the same origin (Exchange's admin
+ * API, Azure DevOps — see http.ts `EmulatorService`). A new family is added to these lists.
  */
 import type { GraphModule } from './graph/module.js';
+import type { EmulatorService } from './http.js';
 import { directoryModule } from './directory/index.js';
 
 export function builtInModules(): GraphModule[] {
   return [directoryModule];
+}
+
+export function builtInServices(): EmulatorService[] {
+  return [];
 }

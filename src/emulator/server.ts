@@ -25,7 +25,7 @@ import type { GraphRequest, GraphVersion, HttpMethod } from './graph/types.js';
 import type { TenantSpec } from './generate/directory.js';
 import type { EmulatorService, HttpRequestInfo, HttpResult } from './http.js';
 import type { LoginSettings } from './login/service.js';
-import { builtInModules } from './modules.js';
+import { builtInModules, builtInServices } from './modules.js';
 import { EmulatorRuntime } from './runtime.js';
 import { createCertificate } from './tls/x509.js';
 import type { ThrottleLimitOverrides } from './throttle/index.js';
@@ -133,7 +133,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   });
   for (const spec of options.tenants) await runtime.addTenant(spec);
   const control = new EmulatorControl(runtime);
-  const services = options.services ?? [];
+  const services = options.services ?? builtInServices();
   const tls = serverCertificate(host);
 
   const handle = async (info: HttpRequestInfo): Promise<HttpResult> => {

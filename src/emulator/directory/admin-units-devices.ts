@@ -6,7 +6,7 @@
  * - `/devices` (also `devices(deviceId='…')`): list, get, create, update, hard delete, delta;
  *   `registeredOwners` and `registeredUsers` with `$ref`; `memberOf`.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DIRECTORY_PAGING, entityResponse, listResponse, type CollectionSpec } from '../graph/collection.js';
 import { badRequest, notFound } from '../graph/errors.js';
 import { P } from '../graph/permissions.js';
@@ -15,7 +15,7 @@ import type { GraphContext, GraphVersion, RouteSpec } from '../graph/types.js';
 import { requireObjectBody } from '../graph/writes.js';
 import type { Entity } from '../state/store.js';
 import { deleteDirectoryObject, linkedObjects } from './objects.js';
-import { navigationRoutes, ownerIn } from './shared.js';
+import { mixedProjection, navigationRoutes, ownerIn, typedAll } from './shared.js';
 import { memberOfRoutes } from './users.js';
 
 const AU_PATHS: readonly { path: string; versions: readonly GraphVersion[] }[] = [
@@ -35,10 +35,11 @@ function auSpec(path: string, versions: readonly GraphVersion[]): EntitySetSpec 
     paging: DIRECTORY_PAGING,
     advancedQueries: true,
     delta: { links: { members: (ctx, au) => linkedObjects(ctx.tenant, 'auMembers', au.id) } },
+    expand: { members: { items: (ctx, au) => typedAll(ctx, linkedObjects(ctx.tenant, 'auMembers', au.id)), projection: mixedProjection() } },
     write: { required: ['displayName'], readOnly: ['deletedDateTime'] },
     create: (ctx, write) => {
       const au: Entity = {
-        id: crypto.randomUUID(), deletedDateTime: null, description: null, isMemberManagementRestricted: null, membershipRule: null,
+        id: randomUUID(), deletedDateTime: null, description: null, isMemberManagementRestricted: null, membershipRule: null,
         membershipRuleProcessingState: null, membershipType: null, visibility: null, ...write.props,
       };
       ctx.tenant.addObject('administrativeUnit', au);
@@ -116,7 +117,8 @@ function scopedRoleMemberRoutes(base: string, versions: readonly GraphVersion[])
   ];
 }
 
-const DEVICE_READ_ONLY = ['approximateLastSignInDateTime', 'complianceExpirationDateTime', 'deletedDateTime', 'onPremisesLastSyncDateTime', 'onPremisesSyncEnabled', 'onPremisesSecurityIdentifier', 'registrationDateTime', 'trustType', 'deviceVersion', 'managementType', 'enrollmentType'];
+// device-post-devices.md sends approximateLastSignInDateTime and deviceVersion on create, so they are writable.
+const DEVICE_READ_ONLY = ['complianceExpirationDateTime', 'deletedDateTime', 'onPremisesLastSyncDateTime', 'onPremisesSyncEnabled', 'onPremisesSecurityIdentifier', 'registrationDateTime', 'trustType', 'managementType', 'enrollmentType'];
 
 export const DEVICES: EntitySetSpec = {
   name: 'devices',
@@ -141,7 +143,7 @@ export const DEVICES: EntitySetSpec = {
       if (d.deviceId === write.props.deviceId) throw badRequest('Another object with the same value for property deviceId already exists.');
     }
     const device: Entity = {
-      id: crypto.randomUUID(), approximateLastSignInDateTime: null, complianceExpirationDateTime: null, deletedDateTime: null, deviceVersion: 2,
+      id: randomUUID(), approximateLastSignInDateTime: null, complianceExpirationDateTime: null, deletedDateTime: null, deviceVersion: 2,
       isCompliant: null, isManaged: null, manufacturer: null, mdmAppId: null, model: null, onPremisesLastSyncDateTime: null, onPremisesSyncEnabled: null,
       physicalIds: [], profileType: 'RegisteredDevice', registrationDateTime: ctx.tenant.nowIso(), systemLabels: [], trustType: 'Workplace', ...write.props,
     };

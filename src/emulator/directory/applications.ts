@@ -12,7 +12,7 @@
  * its service principal. Not verified: the `proof` JWT of addKey/removeKey (accepted as given).
  */
 import { randomUUID } from 'node:crypto';
-import { DIRECTORY_PAGING, entityResponse, listResponse } from '../graph/collection.js';
+import { DIRECTORY_PAGING, listResponse } from '../graph/collection.js';
 import { badRequest, notFound } from '../graph/errors.js';
 import { P } from '../graph/permissions.js';
 import { defineEntitySet, route, type EntitySetSpec } from '../graph/resource.js';
@@ -192,7 +192,7 @@ function credentialRoutes(): RouteSpec[] {
       const creds = (app.keyCredentials as Entity[] | undefined) ?? [];
       ctx.tenant.store('applications').update(app.id, { keyCredentials: [...creds, credential] });
       audit(ctx, app, creds, [...creds, credential], 'KeyCredentials');
-      return entityResponse(ctx, { contextName: 'microsoft.graph.keyCredential', projection: { entityType: 'microsoft.graph.keyCredential' } }, { id: credential.keyId as string, ...credential });
+      return { status: 200, body: { '@odata.context': ctx.contextUrl('microsoft.graph.keyCredential'), ...credential } };
     }),
     route('POST', `${base}/removeKey`, { permissions: P.appWrite, name: 'applications.removeKey' }, (ctx) => {
       const app = appOr404(ctx, ctx.params.id as string);

@@ -143,7 +143,9 @@ export function grantAppRole(
   const assignment: Entity = {
     id: opaqueId(options.random),
     appRoleId,
+    // v1.0 calls it createdDateTime, beta creationTimestamp; projection keeps the version's own.
     createdDateTime: tenant.nowIso(),
+    creationTimestamp: tenant.nowIso(),
     deletedDateTime: null,
     principalDisplayName: (principal.displayName as string | null) ?? null,
     principalId: principal.id,
@@ -228,9 +230,8 @@ export function createAppCertificate(displayName: string, nowMs: number): AppCer
   return { ...cert, privateKeyPem, combinedPem: `${cert.pem}${privateKeyPem}`, keyId: randomUUID() };
 }
 
-export function keyCredentialOf(cert: AppCertificate, displayName: string, nowMs: number): Entity {
+export function keyCredentialOf(cert: AppCertificate, displayName: string, nowMs: number): Record<string, unknown> {
   return {
-    id: cert.keyId,
     keyId: cert.keyId,
     customKeyIdentifier: cert.thumbprintSha1Hex,
     displayName: `CN=${displayName}`,

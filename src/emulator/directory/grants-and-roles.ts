@@ -10,7 +10,7 @@
  *   `roleAssignments` (POST/DELETE, no PATCH), kept consistent with `directoryRoles` members:
  *   a tenant-wide assignment of a built-in role is a membership of the activated role.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DIRECTORY_PAGING } from '../graph/collection.js';
 import { badRequest, notFound } from '../graph/errors.js';
 import { P } from '../graph/permissions.js';
@@ -22,7 +22,7 @@ import type { TenantState } from '../state/tenant.js';
 import { OAUTH2_GRANTS } from './apps.js';
 import { link, linkedObjects, unlink } from './objects.js';
 import { BUILT_IN_ROLES } from './roles.js';
-import { navigationRoutes, ownerIn } from './shared.js';
+import { mixedProjection, navigationRoutes, ownerIn, typedAll } from './shared.js';
 import { listResponse, entityResponse } from '../graph/collection.js';
 
 export const OAUTH2_PERMISSION_GRANTS: EntitySetSpec = {
@@ -62,7 +62,7 @@ export function activateRole(tenant: TenantState, templateId: string): Entity {
   if (existing) return existing;
   const template = BUILT_IN_ROLES.find((r) => r.id === templateId);
   if (!template) throw badRequest(`Invalid roleTemplateId '${templateId}'.`);
-  const role: Entity = { id: crypto.randomUUID(), deletedDateTime: null, description: template.description, displayName: template.displayName, roleTemplateId: template.id };
+  const role: Entity = { id: randomUUID(), deletedDateTime: null, description: template.description, displayName: template.displayName, roleTemplateId: template.id };
   tenant.addObject('directoryRole', role);
   return role;
 }
@@ -75,6 +75,7 @@ const DIRECTORY_ROLES: EntitySetSpec = {
   permissions: { read: P.roleRead, create: P.roleWrite },
   paging: 'none',
   delta: { links: { members: (ctx, r) => linkedObjects(ctx.tenant, 'roleMembers', r.id) } },
+  expand: { members: { items: (ctx, r) => typedAll(ctx, linkedObjects(ctx.tenant, 'roleMembers', r.id)), projection: mixedProjection() } },
   find: (ctx, key) => (key.startsWith('roleTemplateId=') ? roleForTemplate(ctx.tenant, key.slice(15)) : ctx.tenant.store('directoryRoles').get(key)),
   write: { required: ['roleTemplateId'], readOnly: ['displayName', 'description'] },
   create: (ctx, write: ParsedWrite) => {
@@ -110,7 +111,7 @@ const ROLE_DEFINITIONS: EntitySetSpec = {
   paging: 'none',
   write: { required: ['displayName', 'rolePermissions', 'isEnabled'], readOnly: ['isBuiltIn', 'inheritsPermissionsFrom'] },
   create: (ctx, write) => {
-    const id = typeof write.props.templateId === 'string' ? write.props.templateId : crypto.randomUUID();
+    const id = typeof write.props.templateId === 'string' ? write.props.templateId : randomUUID();
     return { description: null, resourceScopes: ['/'], version: null, ...write.props, id, templateId: id, isBuiltIn: false } as Entity;
   },
   update: (_ctx, before, write) => {

@@ -14,6 +14,7 @@ import { defineEntitySet, route, type EntitySetSpec } from '../graph/resource.js
 import { entityResponse } from '../graph/collection.js';
 import type { GraphContext, RouteSpec } from '../graph/types.js';
 import type { Entity } from '../state/store.js';
+import type { TenantState } from '../state/tenant.js';
 
 const DOMAINS: EntitySetSpec = {
   name: 'domains',
@@ -76,6 +77,9 @@ const ORGANIZATION: EntitySetSpec = {
 const IMAGES = ['backgroundImage', 'bannerLogo', 'squareLogo', 'squareLogoDark', 'favicon', 'headerLogo', 'customCSS'];
 const BRANDING_READ_ONLY = ['backgroundImageRelativeUrl', 'bannerLogoRelativeUrl', 'cdnList', 'customCSSRelativeUrl', 'faviconRelativeUrl', 'headerLogoRelativeUrl', 'squareLogoRelativeUrl', 'squareLogoDarkRelativeUrl'];
 
+/** Branding image streams per tenant (binary, so not entities). */
+const brandingImages = new WeakMap<TenantState, Map<string, { type: string; data: Buffer }>>();
+
 function orgOr404(ctx: GraphContext, key: string): Entity {
   const org = ctx.tenant.store('organization').get(key);
   if (!org) throw notFound(key);
@@ -85,10 +89,9 @@ function orgOr404(ctx: GraphContext, key: string): Entity {
 function brandingRoutes(): RouteSpec[] {
   const base = '/organization/{id}/branding';
   const images = (ctx: GraphContext): Map<string, { type: string; data: Buffer }> => {
-    const holder = ctx.tenant.store('brandingImages');
-    let row = holder.get('images');
-    if (!row) row = holder.insert({ id: 'images', map: new Map() });
-    return row.map as Map<string, { type: string; data: Buffer }>;
+    let map = brandingImages.get(ctx.tenant);
+    if (!map) brandingImages.set(ctx.tenant, (map = new Map()));
+    return map;
   };
   const branding = (ctx: GraphContext): Entity => {
     const b = ctx.tenant.store('organizationalBranding').get('0');

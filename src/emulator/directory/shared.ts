@@ -7,7 +7,7 @@
  * Sources: user resource ("Properties": default set vs "Returned only on $select"),
  * group-post-members.md / group-delete-members.md ($ref), group-post-groups.md (binds, 20 max).
  */
-import { DIRECTORY_PAGING, countResponse, listResponse, type CollectionSpec } from '../graph/collection.js';
+import { DIRECTORY_PAGING, countResponse, entityResponse, listResponse, type CollectionSpec } from '../graph/collection.js';
 import { GraphError, badRequest, notFound } from '../graph/errors.js';
 import type { ProjectionSpec } from '../graph/projection.js';
 import { route } from '../graph/resource.js';
@@ -116,9 +116,25 @@ export function navigationRoutes(spec: NavigationSpec): RouteSpec[] {
     route('GET', `${listPath}/$count`, { ...common, permissions: spec.read, name: `${spec.nav}.count` }, (ctx) =>
       countResponse(ctx, directoryObjectList(ctx, items(ctx, spec.owner(ctx, ctx.params.id as string)))),
     ),
-    route('GET', `${listPath}/{memberId}`, { ...common, permissions: spec.read, name: `${spec.nav}.cast` }, (ctx) =>
-      listResponse(ctx, directoryObjectList(ctx, items(ctx, spec.owner(ctx, ctx.params.id as string)), { cast: checkCast(ctx.params.memberId as string), paging: spec.paging })),
-    ),
+    // `{memberId}` is either a type cast (`microsoft.graph.user`) or one related object's ID.
+    route('GET', `${listPath}/{memberId}`, { ...common, permissions: spec.read, name: `${spec.nav}.castOrGet` }, (ctx) => {
+      const owner = spec.owner(ctx, ctx.params.id as string);
+      const key = ctx.params.memberId as string;
+      if (key.toLowerCase().startsWith('microsoft.graph.')) {
+        return listResponse(ctx, directoryObjectList(ctx, items(ctx, owner), { cast: checkCast(key), paging: spec.paging }));
+      }
+      for (const e of items(ctx, owner)()) {
+        if (e.id === key) return entityResponse(ctx, { contextName: 'directoryObjects', projection: mixedProjection() }, typed(ctx, e));
+      }
+      throw notFound(key);
+    }),
+    route('GET', `${listPath}/$ref`, { ...common, permissions: spec.read, name: `${spec.nav}.refs` }, (ctx) => {
+      const owner = spec.owner(ctx, ctx.params.id as string);
+      const res = listResponse(ctx, { ...directoryObjectList(ctx, items(ctx, owner), { paging: spec.paging }), contextName: 'Collection($ref)' });
+      const body = res.body as { value: { id: string }[] };
+      body.value = body.value.map((e) => ({ '@odata.id': `${ctx.serviceRoot}/directoryObjects/${e.id}` }) as unknown as { id: string });
+      return res;
+    }),
     route('GET', `${listPath}/{memberId}/$count`, { ...common, permissions: spec.read, name: `${spec.nav}.castCount` }, (ctx) =>
       countResponse(ctx, directoryObjectList(ctx, items(ctx, spec.owner(ctx, ctx.params.id as string)), { cast: checkCast(ctx.params.memberId as string) })),
     ),

@@ -157,6 +157,7 @@ export const USERS: EntitySetSpec = {
   find: findUser,
   write: { readOnly: USER_READ_ONLY, extraWritable: ['passwordProfile'] },
   create: createUser,
+  createResponseAddsWritten: true,
   update: updateUser,
   remove: (ctx, entity) => {
     deleteDirectoryObject(ctx.tenant, entity.id);

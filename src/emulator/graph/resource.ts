@@ -82,6 +82,11 @@ export interface EntitySetSpec {
   /** Computes the patch from the parsed body; default the body's properties. */
   readonly update?: (ctx: GraphContext, before: Entity, write: ParsedWrite) => Record<string, unknown>;
   readonly afterUpdate?: (ctx: GraphContext, before: Entity, after: Entity, write: ParsedWrite) => void;
+  /**
+   * The 201 answer to a create shows the default property set plus the properties the request
+   * set (what user-post-users.md shows for both its examples).
+   */
+  readonly createResponseAddsWritten?: boolean;
   /** Status of a successful PATCH: 204 (default, as most Graph APIs) or 200 with the entity. */
   readonly updateStatus?: 200 | 204;
   /** Deletes the entity; default: hard delete from the store. */
@@ -183,7 +188,13 @@ export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
             targetResources: [{ ...auditTarget(stored, audit.targetType), modifiedProperties: modified(undefined, stored, Object.keys(write.props)) }],
           });
         }
-        return entityResponse(ctx, collectionOf(ctx, spec, path), stored, 201);
+        const shape = collectionOf(ctx, spec, path);
+        const defaults = shape.projection.defaultSelect;
+        if (spec.createResponseAddsWritten && Array.isArray(defaults)) {
+          const written = Object.keys(write.props).filter((k) => !k.startsWith('@') && !(spec.projection?.hidden ?? []).includes(k));
+          return entityResponse(ctx, { ...shape, projection: { ...shape.projection, defaultSelect: [...new Set([...defaults, ...written])] } }, stored, 201);
+        }
+        return entityResponse(ctx, shape, stored, 201);
       }));
     }
     const updater = (mode: 'update' | 'replace') => (ctx: GraphContext): GraphResponse => {
