@@ -1,0 +1,40 @@
+/**
+ * One snapshot of the benchmark through Tenant Vault's repository, in its own process so that its
+ * peak memory can be measured. Reads the day's items from NDJSON files (one per type) written by
+ * run.ts, streams them into the repository and prints one JSON line of results.
+ *
+ * Usage: node --import tsx bench/repository/ours.ts REPO_DIR INPUT_DIR full|delta DAY
+ *   full:  replaceType with every item of the type (a type listed in full)
+ *   delta: patchType with the day's changes (a type read through delta queries)
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Secret } from '../../src/config/index.js';
+import { initRepository, openRepository, type Item, type ItemDeletion } from '../../src/repository/index.js';
+import { FsBlobStore } from '../../src/storage/index.js';
+
+export const BENCH_TYPES = ['user', 'group', 'device'] as const;
+
+async function* lines(path: string): AsyncGenerator<Item | ItemDeletion> {
+  if (!existsSync(path)) return;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) if (line) yield JSON.parse(line) as Item | ItemDeletion;
+}
+
+const [repoDir, inputDir, mode, dayText] = process.argv.slice(2) as [string, string, 'full' | 'delta', string];
+const day = Number(dayText);
+const password = new Secret(process.env.TV_BENCH_PASSWORD ?? 'bench');
+const store = new FsBlobStore(repoDir);
+const started = performance.now();
+const repo = day === 0 ? await initRepository(store, password) : await openRepository(store, password);
+const opened = performance.now();
+const writer = await repo.startSnapshot({ profile: 'bench', time: new Date(Date.UTC(2026, 0, 1) + day * 86_400_000) });
+const perType: Record<string, unknown> = {};
+for (const type of BENCH_TYPES) {
+  const file = join(inputDir, `${mode}-${type}.ndjson`);
+  perType[type] = mode === 'full' ? await writer.replaceType(type, lines(file) as AsyncIterable<Item>) : await writer.patchType(type, lines(file));
+}
+const snapshot = await writer.commit();
+const done = performance.now();
+await repo.close();
+process.stdout.write(JSON.stringify({ openMs: opened - started, snapshotMs: done - opened, maxRssKiB: process.resourceUsage().maxRSS, stats: snapshot.stats, perType }) + '\n');
