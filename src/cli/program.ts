@@ -4,6 +4,8 @@
  */
 import { Command } from 'commander';
 import { resolveConfig, type Config } from '../config/index.js';
+import { registerRepositoryCommands } from './commands/repository.js';
+import { registerCatalogCommands } from './commands/catalog.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 
 export interface GlobalOptions {
@@ -40,6 +42,8 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', undefined)
     .showHelpAfterError()
     .exitOverride();
+  registerRepositoryCommands(program);
+  registerCatalogCommands(program);
   registerEmulatorCommand(program);
   return program;
 }

@@ -44,7 +44,7 @@ const resolvedSchema = z.object({
   home: z.string().min(1),
   repository: z.string().min(1).optional(),
   logLevel: z.enum(LOG_LEVELS),
-  catalog: z.string().min(1),
+  catalog: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -52,8 +52,8 @@ export interface Config {
   readonly home: string;
   /** Repository location, if one was given. */
   readonly repository: string | undefined;
-  /** Catalog location: a SQLite file path or a `postgres://` URL. */
-  readonly catalog: string;
+  /** Catalog location: a SQLite file path or a `postgres://` URL; default one SQLite file per repository under `home`. */
+  readonly catalog: string | undefined;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** The repository password, if one was given; read lazily so commands that need none never fail. */
   readonly password: Secret | undefined;
@@ -100,7 +100,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: Env = process.env): 
     home: resolve(finalHome),
     repository: flags.repo ?? env.TENANT_VAULT_REPOSITORY ?? file.repository,
     logLevel: flags.logLevel ?? env.TENANT_VAULT_LOG_LEVEL ?? file.logLevel ?? 'warn',
-    catalog: flags.catalog ?? env.TENANT_VAULT_CATALOG ?? file.catalog ?? join(resolve(finalHome), 'catalog.sqlite'),
+    catalog: flags.catalog ?? env.TENANT_VAULT_CATALOG ?? file.catalog,
   };
   const parsed = resolvedSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -113,7 +113,7 @@ export function resolveConfig(flags: ConfigFlags = {}, env: Env = process.env): 
   else if (env.TENANT_VAULT_PASSWORD !== undefined) password = new Secret(env.TENANT_VAULT_PASSWORD);
 
   const repository = parsed.data.repository === undefined ? undefined : isUrl(parsed.data.repository) ? parsed.data.repository : resolve(parsed.data.repository);
-  return Object.freeze({ ...parsed.data, repository, password });
+  return Object.freeze({ ...parsed.data, catalog: parsed.data.catalog, repository, password });
 }
 
 function isUrl(location: string): boolean {
