@@ -60,7 +60,7 @@ export class EmulatorRuntime {
   private readonly tenants = new Map<string, HostedTenant>();
   private verifier: TokenVerifier;
 
-  private constructor(readonly key: SigningKey, private readonly options: RuntimeOptions) {
+  private constructor(readonly key: SigningKey, options: RuntimeOptions) {
     this.clock = options.clock;
     this.logger = options.logger ?? silentLogger;
     this.throttler = new Throttler(options.clock, options.throttle ?? true, options.throttleLimits);

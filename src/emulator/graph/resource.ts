@@ -13,6 +13,7 @@
  * `GraphResponse` or throw a `GraphError`. See docs/emulator.md, "How to add a resource".
  */
 import { randomUUID } from 'node:crypto';
+import { diffProperties } from '../state/audit.js';
 import type { Entity, EntityStore } from '../state/store.js';
 import { DIRECTORY_PAGING, countResponse, entityResponse, listResponse, type CollectionSpec, type ExpandSpec, type Paging } from './collection.js';
 import { deltaHandler, type DeltaOptions } from './delta.js';
@@ -136,18 +137,6 @@ export function auditTarget(entity: Entity, targetType: string): { id: string; t
   };
 }
 
-function modified(before: Entity | undefined, after: Record<string, unknown>, keys: Iterable<string>): { displayName: string; oldValue: unknown; newValue: unknown }[] {
-  const out = [];
-  for (const k of keys) {
-    if (k === 'id' || k.startsWith('@')) continue;
-    const o = before?.[k];
-    const n = after[k];
-    if (JSON.stringify(o) === JSON.stringify(n)) continue;
-    out.push({ displayName: k, oldValue: o === undefined || o === null ? null : JSON.stringify([o]), newValue: n === undefined || n === null ? null : JSON.stringify([n]) });
-  }
-  return out;
-}
-
 export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
   const paths = typeof spec.path === 'string' ? [spec.path] : spec.path;
   const common = { versions: spec.versions, throttle: spec.throttle } as const;
@@ -185,7 +174,7 @@ export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
         if (audit) {
           ctx.audit({
             activityDisplayName: `Add ${audit.noun}`, category: audit.category, operationType: 'Add',
-            targetResources: [{ ...auditTarget(stored, audit.targetType), modifiedProperties: modified(undefined, stored, Object.keys(write.props)) }],
+            targetResources: [{ ...auditTarget(stored, audit.targetType), modifiedProperties: diffProperties(undefined, stored, Object.keys(write.props)) }],
           });
         }
         const shape = collectionOf(ctx, spec, path);
@@ -213,7 +202,7 @@ export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
       if (audit) {
         ctx.audit({
           activityDisplayName: `Update ${audit.noun}`, category: audit.category, operationType: 'Update',
-          targetResources: [{ ...auditTarget(after, audit.targetType), modifiedProperties: modified(before, after, Object.keys(write.props)) }],
+          targetResources: [{ ...auditTarget(after, audit.targetType), modifiedProperties: diffProperties(before, after, Object.keys(write.props)) }],
         });
       }
       if (mode === 'replace' || spec.updateStatus === 200) return entityResponse(ctx, collectionOf(ctx, spec, path), store(ctx).get(after.id) ?? after);
@@ -288,7 +277,7 @@ export function defineSingleton(spec: SingletonSpec): RouteSpec[] {
       if (spec.audit) {
         ctx.audit({
           activityDisplayName: `Update ${spec.audit.noun}`, category: spec.audit.category, operationType: 'Update',
-          targetResources: [{ ...auditTarget(after, spec.audit.targetType), modifiedProperties: modified(before, after, Object.keys(write.props)) }],
+          targetResources: [{ ...auditTarget(after, spec.audit.targetType), modifiedProperties: diffProperties(before, after, Object.keys(write.props)) }],
         });
       }
       return spec.updateStatus === 200 ? entityResponse(ctx, shape, after) : { status: 204 };

@@ -125,7 +125,8 @@ export class GraphService {
     const matched = this.router.match(req.version, req.method, req.path);
     const override = this.findOverride(req, tenant);
     const builtIn = matched.kind === 'match' ? matched.match : undefined;
-    const template = override?.template ?? builtIn?.template ?? req.path;
+    // Unknown paths are counted under one key, so stats stay small whatever clients send.
+    const template = override?.template ?? builtIn?.template ?? '(unknown)';
     const endpoint = `${req.method} ${template}`;
     const spec = builtIn?.route;
     const record = (res: GraphResponse, extra: { resourceUnits?: number; throttled?: boolean; fault?: boolean } = {}): GraphResponse => {

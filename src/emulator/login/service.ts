@@ -320,9 +320,12 @@ export class LoginService {
       await this.verifyAssertion(req, tenant, app, clientId, assertion);
       return { app, sp, acr: '2' };
     }
-    if (required || app.isFallbackPublicClient !== true) {
-      if (required) throw sts.missingCredential();
-    }
+    // Public clients (device code, native apps, SPAs) sign users in without a credential.
+    const publicRedirects = [
+      ...(((app.publicClient as Entity | undefined)?.redirectUris as string[] | undefined) ?? []),
+      ...(((app.spa as Entity | undefined)?.redirectUris as string[] | undefined) ?? []),
+    ];
+    if (required || (app.isFallbackPublicClient !== true && publicRedirects.length === 0)) throw sts.missingCredential();
     return { app, sp, acr: '0' };
   }
 

@@ -102,7 +102,11 @@ export function diffProperties(before: Record<string, unknown> | undefined, afte
     const oldValue = before?.[key];
     const newValue = after[key];
     if (JSON.stringify(oldValue) === JSON.stringify(newValue)) continue;
-    out.push({ displayName: key, oldValue: json(oldValue === undefined ? null : [oldValue]), newValue: json(newValue === undefined ? null : [newValue]) });
+    out.push({
+      displayName: key,
+      oldValue: oldValue === undefined || oldValue === null ? null : json([oldValue]),
+      newValue: newValue === undefined || newValue === null ? null : json([newValue]),
+    });
   }
   return out;
 }
