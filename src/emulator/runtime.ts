@@ -59,6 +59,7 @@ export class EmulatorRuntime {
   readonly loginSettings: LoginSettings;
   private readonly tenants = new Map<string, HostedTenant>();
   private verifier: TokenVerifier;
+  private callers = new Map<string, { caller: Caller; tenant: TenantState }>();
 
   private constructor(readonly key: SigningKey, options: RuntimeOptions) {
     this.clock = options.clock;
@@ -176,6 +177,9 @@ export class EmulatorRuntime {
     const hosted = this.tenants.get(claims.tid);
     if (!hosted) return unauthorized('Access token validation failure.');
     const tenant = hosted.state;
+    // Callers are cached per token (the lookups below scan the tenant's service principals).
+    const cached = this.callers.get(token as string);
+    if (cached && cached.tenant === tenant) return { caller: cached.caller, tenant, claims };
     const appId = String(claims.appid ?? claims.azp ?? '');
     const sp = servicePrincipalByAppId(tenant, appId);
     const delegated = claims.idtyp === 'user' || typeof claims.scp === 'string';
@@ -190,6 +194,8 @@ export class EmulatorRuntime {
       roles: new Set(Array.isArray(claims.roles) ? (claims.roles as string[]) : []),
       scopes: new Set(typeof claims.scp === 'string' ? claims.scp.split(' ').filter(Boolean) : []),
     };
+    if (this.callers.size >= 5_000) this.callers.clear();
+    this.callers.set(token as string, { caller, tenant });
     return { caller, tenant, claims };
   }
 }

@@ -43,7 +43,7 @@ describe('entity store', () => {
     const store = new EntityStore('things', { trackChanges: true, now: () => 0 });
     for (let i = 0; i < 3_000; i++) store.insert({ id: `t${i}`, n: i });
     const before = store.get('t1');
-    const { after } = store.update('t1', { n: -1 }) as { after: { n: number } };
+    const { after } = store.update('t1', { n: -1 }) as unknown as { after: { n: number } };
     expect(before?.n).toBe(1);
     expect(after.n).toBe(-1);
     expect(store.get('t1')).toBe(after);
