@@ -167,11 +167,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         }
       }
     }
-    const rawPathNoVersion = info.rawPath.slice(version.length + 1);
+    const pathNoVersion = info.path.slice(version.length + 1);
     const req: GraphRequest = {
       method: info.method as HttpMethod,
       version,
-      path: rawPathNoVersion === '' ? '/' : rawPathNoVersion,
+      path: pathNoVersion === '' ? '/' : pathNoVersion,
       rawQuery: info.rawQuery,
       headers: info.headers,
       body,
