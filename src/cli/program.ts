@@ -7,6 +7,7 @@ import { resolveConfig, type Config } from '../config/index.js';
 import { registerRepositoryCommands } from './commands/repository.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerBrowseCommands } from './commands/browse.js';
 
 export interface GlobalOptions {
   repo?: string;
@@ -45,5 +46,6 @@ export function buildProgram(): Command {
   registerRepositoryCommands(program);
   registerCatalogCommands(program);
   registerEmulatorCommand(program);
+  registerBrowseCommands(program);
   return program;
 }
