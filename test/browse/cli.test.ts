@@ -1,8 +1,9 @@
 /**
- * The browse commands as a user runs them (child processes, environment only): `ls`, `show`,
+ * The browse commands as a user runs them (environment only, no prompt): `ls`, `show`,
  * `find`, `history` and `diff` print the documented JSON (compared whole), readable text, and
  * the documented errors with their exit statuses — unknown and ambiguous snapshot prefixes,
- * unknown items, malformed arguments.
+ * unknown items, malformed arguments. The JSON contract and the exit statuses run as child
+ * processes; the text outputs run the same `main` in-process (each child costs ~2 s of CPU).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { ERROR_CODES } from '../../src/errors/index.js';
 import type { SnapshotInfo } from '../../src/repository/index.js';
 import { parseJson, runCli, type CliResult } from '../cli/run-cli.js';
 import { createTestRepo, guid, PASSWORD, user, type ModelItem, type TestRepo } from './helpers.js';
+import { runInProcess } from './run-in-process.js';
 
 let t: TestRepo;
 let env: Record<string, string>;
@@ -52,26 +54,32 @@ beforeAll(async () => {
   s1 = await t.snapshot('contoso', '2026-04-01T10:00:00Z', s1Items);
   s2 = await t.snapshot('contoso', '2026-04-02T10:00:00Z', s2Items);
   const unknown = [...'0123456789abcdef'].find((c) => !t.repo.id.startsWith('x') && ![s1.id, s2.id].some((id) => id.startsWith(c)) && !firsts.has(c)) ?? 'f';
-  const run = pool(4);
-  const commands: Record<string, string[]> = {
+  const children: Record<string, string[]> = {
     lsJson: ['ls', s1.id.slice(0, 10), '--json'],
-    lsText: ['ls', 'latest', 'user', '--profile', 'contoso'],
     showJson: ['show', s2.id.slice(0, 8), `user/${guid(2, 'a')}`, '--json'],
-    showText: ['show', s2.id, `group/${guid(1, 'b')}`],
     showMissing: ['show', s2.id, `user/${guid(3, 'a')}`],
-    showMissingType: ['show', s2.id, 'namedLocation/abc', '--json'],
     diffJson: ['diff', s1.id.slice(0, 8), s2.id.slice(0, 8), '--json'],
-    diffText: ['diff', s1.id, s2.id],
-    diffType: ['diff', s1.id, s2.id, '--type', 'group', '--json'],
     findJson: ['find', 'two', '--json'],
     historyJson: ['history', `user/${guid(2, 'a')}`, '--profile', 'contoso', '--json'],
-    historyText: ['history', `user/${guid(2, 'a')}`],
     unknownPrefix: ['ls', `${unknown}${unknown}${unknown}`],
     ambiguousPrefix: ['diff', ambiguous, s2.id, '--json'],
+  };
+  const run = pool(3);
+  for (const [name, args] of Object.entries(children)) runs[name] = run(args);
+  const inProcess: Record<string, string[]> = {
+    lsText: ['ls', 'latest', 'user', '--profile', 'contoso'],
+    showText: ['show', s2.id, `group/${guid(1, 'b')}`],
+    showMissingType: ['show', s2.id, 'namedLocation/abc', '--json'],
+    diffText: ['diff', s1.id, s2.id],
+    diffType: ['diff', s1.id, s2.id, '--type', 'group', '--json'],
+    historyText: ['history', `user/${guid(2, 'a')}`],
     oneSnapshot: ['diff', s1.id],
     badItem: ['show', s1.id, 'no-slash'],
   };
-  for (const [name, args] of Object.entries(commands)) runs[name] = run(args);
+  for (const [name, args] of Object.entries(inProcess)) {
+    const r = await runInProcess(args, env);
+    runs[name] = Promise.resolve(r);
+  }
   await Promise.all(Object.values(runs));
 });
 
