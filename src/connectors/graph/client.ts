@@ -26,7 +26,7 @@ import { adminConsentUrl, permissionsForType } from '../permissions/index.js';
 import { findResource, type ApiVersion } from '../resources/index.js';
 import { abortError } from './clock.js';
 import { graphError } from './errors.js';
-import { AuthHandler, NodeHttpHandler, RequestTag, SchedulingHandler } from './middleware.js';
+import { AuthHandler, NodeHttpHandler, RequestTag, SchedulingHandler, TimeoutHandler } from './middleware.js';
 import type { PartResult, ScheduledRequest, ThrottleScheduler } from './scheduler.js';
 
 const { Client, HTTPMessageHandler, ResponseType } = pkg;
@@ -103,7 +103,12 @@ export interface GraphClientOptions {
   readonly httpHandler?: Middleware;
   /** Batch retries of throttled requests before they are reported as THROTTLED. */
   readonly maxBatchRetries?: number;
+  /** Bound on one HTTP attempt, answer body included (default 120 s); a timeout is retried. */
+  readonly requestTimeoutMs?: number;
 }
+
+/** Long enough for a 999-item page of a slow tenant, short enough that a stalled socket is noticed. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 
 /** Encodes a query, leaving the characters OData reads as syntax readable. */
 function queryString(query: Query | undefined): string {
@@ -154,7 +159,10 @@ export class GraphClient {
     this.#sdk = Client.initWithMiddleware({
       baseUrl: this.#root,
       defaultVersion: 'v1.0',
-      middleware: [new SchedulingHandler(options.scheduler), new AuthHandler(options.credential, options.cloud.graphScope), last],
+      middleware: [
+        new SchedulingHandler(options.scheduler), new AuthHandler(options.credential, options.cloud.graphScope),
+        new TimeoutHandler(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS), last,
+      ],
     });
   }
 

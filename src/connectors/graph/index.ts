@@ -5,7 +5,7 @@
  */
 export { createCredential, type ConnectionProfile } from './credential.js';
 export {
-  createGraphClient, GraphClient, mergeDeltaItems, BATCH_LIMIT,
+  createGraphClient, GraphClient, mergeDeltaItems, BATCH_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS,
   type GraphClientOptions, type GraphRequestOptions, type GraphResponse, type Page, type DeltaEvent, type BatchRequest, type BatchResult,
 } from './client.js';
 export {

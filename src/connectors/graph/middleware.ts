@@ -5,7 +5,9 @@
  * - `AuthHandler` adds the app token for the cloud's Graph scope (the SDK's handler only does so
  *   for hosts it knows);
  * - `NodeHttpHandler` makes the HTTP call over node:https when extra CA certificates must be
- *   trusted (the emulator), since global fetch cannot take a CA without the undici package.
+ *   trusted (the emulator), since global fetch cannot take a CA without the undici package;
+ * - `TimeoutHandler` bounds each attempt (headers and body): a stalled connection becomes a
+ *   retriable NETWORK error for the scheduler instead of hanging a backup.
  * Per-request data travels in a `RequestTag`, the SDK's MiddlewareOptions mechanism.
  */
 import { request as httpsRequest } from 'node:https';
@@ -122,5 +124,44 @@ export class NodeHttpHandler implements Middleware {
       if (body !== undefined) req.write(body);
       req.end();
     });
+  }
+}
+
+/**
+ * Bounds one HTTP attempt, body included, by `timeoutMs` of real time (a stalled socket does not
+ * follow an injected clock). The body is read inside the bound and handed on buffered, so no
+ * later read can stall either; a timeout is a retriable NETWORK error the scheduler retries, while
+ * the caller's own abort stays an abort.
+ */
+export class TimeoutHandler implements Middleware {
+  #next!: Middleware;
+  constructor(private readonly timeoutMs: number) {}
+  setNext(next: Middleware): void {
+    this.#next = next;
+  }
+  async execute(context: Context): Promise<void> {
+    const options = (context.options ??= {});
+    const outer = options.signal ?? undefined;
+    const timer = new AbortController();
+    const handle = setTimeout(() => timer.abort(), this.timeoutMs);
+    handle.unref?.();
+    options.signal = outer ? AbortSignal.any([outer, timer.signal]) : timer.signal;
+    try {
+      await this.#next.execute(context);
+      const response = context.response;
+      if (response && response.body !== null) {
+        const body = await response.arrayBuffer();
+        context.response = new Response(response.status === 204 || response.status === 304 ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      }
+    } catch (err) {
+      if (timer.signal.aborted && !outer?.aborted) {
+        const url = typeof context.request === 'string' ? context.request : context.request.url;
+        throw new TenantVaultError('NETWORK', `No complete answer from ${url.replace(/\?.*$/, '')} within ${this.timeoutMs} ms`, { cause: err });
+      }
+      throw err;
+    } finally {
+      clearTimeout(handle);
+      options.signal = outer ?? null;
+    }
   }
 }

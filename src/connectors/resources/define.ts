@@ -97,6 +97,13 @@ export interface SubResourceSpec {
   /** Permissions beyond the parent's read permissions. */
   readonly permissions?: readonly PermissionRequirement[];
   readonly pageSize?: number;
+  /**
+   * The collection answers `$expand={name}` (at most 20 related objects, no next link — facts
+   * §2.3), so a full read may take it for every item from `{path}?$select=id&$expand={name}`
+   * (pages of 100) instead of one request per item; a list of exactly 20 may be truncated and is
+   * read again alone.
+   */
+  readonly bulkExpand?: boolean;
 }
 
 /** A cmdlet call through the Exchange Online admin API's InvokeCommand (facts §8.2). */

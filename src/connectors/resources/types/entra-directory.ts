@@ -46,7 +46,10 @@ export const user = defineResource({
   ],
   references: { 'manager.id': 'user' },
   subResources: [
-    { name: 'manager', kind: 'object', read: 'delta' },
+    // `manager` in $select makes a manager change show the user in delta (facts §3.2); the value
+    // itself is read for new and changed users (the emulator sends no `manager@delta`), and for a
+    // full read through `$expand=manager` (single-valued, so never truncated).
+    { name: 'manager', path: '/users/{id}/manager', kind: 'object', read: 'whenChanged', select: ['id'], bulkExpand: true },
     {
       // Listed under "Identity and access reports" throttling (authenticationMethod): 5 requests
       // per 10 s per app and tenant, so this sub-read is slow at scale; see cost-model.ts.
@@ -65,8 +68,9 @@ export const group = defineResource({
     'mail', 'mailEnabled', 'mailNickname', 'membershipRule', 'membershipRuleProcessingState', 'onPremisesSyncEnabled',
     'preferredDataLocation', 'preferredLanguage', 'proxyAddresses', 'renewedDateTime', 'resourceBehaviorOptions',
     'resourceProvisioningOptions', 'securityEnabled', 'securityIdentifier', 'theme', 'uniqueName', 'visibility',
-    // Relationships tracked by group delta: `members@delta` (facts §3.3) and `owners@delta` [C].
-    'members', 'owners',
+    // The relationship tracked by group delta: `members@delta` (facts §3.3). Owners are read
+    // per group (`owners@delta` is community knowledge only [C], and the emulator does not send it).
+    'members',
   ],
   permissions: {
     read: [['Group.ReadWrite.All', 'Directory.ReadWrite.All']],
@@ -82,7 +86,7 @@ export const group = defineResource({
     'members[].id': 'directoryObject',
     'owners[].id': 'directoryObject',
   },
-  subResources: [relationship('members', '', 'delta'), relationship('owners', '', 'delta')],
+  subResources: [relationship('members', '', 'delta'), { ...relationship('owners', '/groups/{id}/owners'), bulkExpand: true }],
   // Only Microsoft 365 groups are soft-deleted; security groups are gone for good (facts §5.1).
   recycleBin: directoryRecycleBin('group'),
   write: { actions: { addMember: '/groups/{id}/members/$ref', addOwner: '/groups/{id}/owners/$ref' } },
@@ -155,7 +159,8 @@ export const administrativeUnit = defineResource({
     'scopedRoleMembers[].roleMemberInfo.id': 'user',
   },
   subResources: [
-    relationship('members', '/directory/administrativeUnits/{id}/members'),
+    // Administrative-unit delta reports `members@delta` like group delta (administrativeunit-delta).
+    relationship('members', '', 'delta'),
     { name: 'scopedRoleMembers', path: '/directory/administrativeUnits/{id}/scopedRoleMembers', kind: 'collection', read: 'everyRun' },
   ],
   recycleBin: directoryRecycleBin('administrativeUnit'),
@@ -201,8 +206,9 @@ export const device = defineResource({
   backupOnly: 'Devices are created by device registration, not by an API restore can call.',
   readOnly: ['deviceId', 'approximateLastSignInDateTime', 'registrationDateTime', 'isCompliant', 'isManaged', 'trustType'],
   references: { 'registeredOwners[].id': 'user', 'registeredUsers[].id': 'user' },
-  // `registeredOwners@delta` is seen in public code [C]; `registeredUsers@delta` is assumed alike [I].
-  subResources: [relationship('registeredOwners', '', 'delta'), relationship('registeredUsers', '', 'delta')],
+  // `registeredOwners@delta` is seen in public code [C] only, so both lists are read per device
+  // (the emulator sends neither).
+  subResources: [relationship('registeredOwners', '/devices/{id}/registeredOwners'), relationship('registeredUsers', '/devices/{id}/registeredUsers')],
   sources: [`${API}/device-delta`, `${API}/device-list-registeredowners`],
 });
 

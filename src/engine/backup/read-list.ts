@@ -1,0 +1,147 @@
+/**
+ * Types without a delta query (facts §3.1): conditional access, policies, Intune, role
+ * management, domains, BitLocker keys, distribution groups (through Exchange) — and singletons.
+ *
+ * `list`: the collection is listed with the declaration's `$select` / `$expand` / `$filter` /
+ * `$top`, each object is hashed as listed, and compared with the hash the parent snapshot keeps
+ * in the item's metadata. Unchanged objects are not written again (and their sub-resources are
+ * not read again, unless an `everyRun` one is signalled); new and changed ones are completed
+ * with their sub-reads; objects the parent has and the listing lacks are deleted. Written as
+ * changes against the parent, which gives the same type state as the full listing would.
+ * Types listed once per parent item (`organizationalBrandingLocalization` per organization) list
+ * the parent collection's ids first.
+ *
+ * `singleton`: one GET (per parent item, for child singletons); a 404 means not configured.
+ */
+import type { ResourceDeclaration } from '../../connectors/index.js';
+import { getResource } from '../../connectors/index.js';
+import { TenantVaultError, isTenantVaultError } from '../../errors/index.js';
+import type { Item, ItemDeletion } from '../../repository/index.js';
+import type { RunContext } from './context.js';
+import { cleanDocument, itemId, listingHash, isObject, type JsonObject } from './documents.js';
+import { deletion, type ReadOptions, type TypePlan } from './plan.js';
+import { completeItems, plannedReads, readableSubs, type Pending } from './sub-reads.js';
+
+/** Metadata key of the listing hash in a tree entry. */
+export const LISTED = 'listed';
+
+function requestOptions(ctx: RunContext, declaration: ResourceDeclaration) {
+  return {
+    api: declaration.api, type: declaration.name,
+    ...(declaration.headers ? { headers: declaration.headers } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+}
+
+function listQuery(declaration: ResourceDeclaration): Record<string, string | number | undefined> {
+  return {
+    $select: declaration.select?.join(','),
+    $expand: declaration.expand,
+    $filter: declaration.filter,
+    $top: declaration.pageSize,
+  };
+}
+
+/** Ids of the items of the parent type (for types read once per parent item). */
+async function* parentIds(ctx: RunContext, declaration: ResourceDeclaration): AsyncGenerator<string> {
+  const parent = getResource(declaration.parent!.type);
+  for await (const item of ctx.graph.items<JsonObject>(parent.path, { ...requestOptions(ctx, parent), query: { $select: parent.idProperty ?? 'id' } })) {
+    const id = itemId(parent, item);
+    if (id) yield id;
+  }
+}
+
+/** Every object of a listed type, as the service returns it. */
+async function* listObjects(ctx: RunContext, declaration: ResourceDeclaration): AsyncGenerator<JsonObject> {
+  if (declaration.endpoint === 'exchange') {
+    const client = await ctx.exchange();
+    yield* client.invoke<JsonObject>(declaration.command!, { type: declaration.name, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    return;
+  }
+  if (declaration.parent) {
+    for await (const parentId of parentIds(ctx, declaration)) {
+      const path = declaration.path.replace('{parentId}', encodeURIComponent(parentId));
+      try {
+        yield* ctx.graph.items<JsonObject>(path, { ...requestOptions(ctx, declaration), query: listQuery(declaration) });
+      } catch (err) {
+        if (!isTenantVaultError(err, 'ITEM_NOT_FOUND')) throw err;
+      }
+    }
+    return;
+  }
+  yield* ctx.graph.items<JsonObject>(declaration.path, { ...requestOptions(ctx, declaration), query: listQuery(declaration) });
+}
+
+export async function readListType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
+  const type = declaration.name;
+  const hasSubs = readableSubs(declaration).length > 0;
+  // The parent's items and their listing hashes; what is left after the listing was deleted.
+  const parentHashes = new Map<string, string | undefined>();
+  if (!options.live) {
+    for await (const entry of ctx.parent.entries(type)) {
+      const listed = entry.meta?.[LISTED];
+      parentHashes.set(entry.id, typeof listed === 'string' ? listed : undefined);
+    }
+  }
+  const everyRunIds = (id: string) => !ctx.signals.available || ctx.signals.has(id);
+  const hasEveryRun = readableSubs(declaration).some((sub) => sub.read === 'everyRun' && !ctx.isSkipped(type, sub));
+
+  async function* pending(): AsyncGenerator<Pending> {
+    const seen = new Set<string>();
+    for await (const raw of listObjects(ctx, declaration)) {
+      const document = cleanDocument(raw);
+      const id = itemId(declaration, document);
+      if (id === undefined) {
+        ctx.warnings.add({ type, code: 'SERVICE_ERROR', message: `A listed ${type} has no ${declaration.idProperty ?? 'id'}; it is not backed up` });
+        continue;
+      }
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const hash = listingHash(document);
+      const inParent = parentHashes.has(id);
+      const unchanged = inParent && parentHashes.get(id) === hash && !options.full;
+      parentHashes.delete(id);
+      if (unchanged && !(hasEveryRun && everyRunIds(id))) continue;
+      const previous = inParent && hasSubs ? await ctx.parent.document(type, id) : undefined;
+      const planned = plannedReads(ctx, declaration, id, document, { isNew: !inParent, changed: !unchanged, previous });
+      if (unchanged && planned.reads.length === 0) continue;
+      yield { id, ...planned, meta: { [LISTED]: hash } };
+    }
+  }
+
+  async function* changes(): AsyncGenerator<Item | ItemDeletion> {
+    yield* completeItems(ctx, declaration, pending());
+    for (const id of parentHashes.keys()) yield deletion(type, id);
+  }
+  return { write: 'patch', mode: 'list', changes: changes(), state: () => undefined };
+}
+
+export async function readSingletonType(ctx: RunContext, declaration: ResourceDeclaration): Promise<TypePlan> {
+  const type = declaration.name;
+  async function* objects(): AsyncGenerator<{ id: string; document: JsonObject }> {
+    const targets = declaration.parent
+      ? (async function* () {
+        for await (const parentId of parentIds(ctx, declaration)) yield { parentId };
+      })()
+      : [{ parentId: undefined as string | undefined }];
+    for await (const { parentId } of targets) {
+      const path = parentId === undefined ? declaration.path : declaration.path.replace('{parentId}', encodeURIComponent(parentId));
+      let body: unknown;
+      try {
+        body = (await ctx.graph.request(path, { ...requestOptions(ctx, declaration), query: { $select: declaration.select?.join(','), $expand: declaration.expand } })).body;
+      } catch (err) {
+        if (isTenantVaultError(err, 'ITEM_NOT_FOUND')) continue;
+        throw err;
+      }
+      if (!isObject(body)) throw new TenantVaultError('SERVICE_ERROR', `GET ${path} returned no object for ${type}`);
+      const id = declaration.singletonId!.replace('{parentId}', parentId ?? '');
+      yield { id, document: cleanDocument(body) };
+    }
+  }
+  async function* pending(): AsyncGenerator<Pending> {
+    for await (const { id, document } of objects()) {
+      yield { id, ...plannedReads(ctx, declaration, id, document, { isNew: true, changed: true, previous: undefined }) };
+    }
+  }
+  return { write: 'replace', mode: 'singleton', items: completeItems(ctx, declaration, pending()), state: () => undefined };
+}

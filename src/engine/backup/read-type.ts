@@ -1,0 +1,23 @@
+/**
+ * Which reader a type goes to, by its change mode (docs/decisions/0003: `delta | list | singleton |
+ * appendOnly`). One entry point for the backup and the live read, so both see the same items.
+ */
+import type { ResourceDeclaration } from '../../connectors/index.js';
+import type { RunContext } from './context.js';
+import type { ReadOptions, TypePlan } from './plan.js';
+import { readAppendOnlyType } from './read-audit.js';
+import { readDeltaType } from './read-delta.js';
+import { readListType, readSingletonType } from './read-list.js';
+
+export function readType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
+  switch (declaration.change) {
+    case 'delta':
+      return readDeltaType(ctx, declaration, options);
+    case 'list':
+      return readListType(ctx, declaration, options);
+    case 'singleton':
+      return readSingletonType(ctx, declaration);
+    case 'appendOnly':
+      return readAppendOnlyType(ctx, declaration, options);
+  }
+}
