@@ -5,10 +5,11 @@
  */
 import type { GraphModule } from './graph/module.js';
 import type { EmulatorService } from './http.js';
+import { conditionalAccessModule } from './conditional-access/index.js';
 import { directoryModule } from './directory/index.js';
 
 export function builtInModules(): GraphModule[] {
-  return [directoryModule];
+  return [directoryModule, conditionalAccessModule];
 }
 
 export function builtInServices(): EmulatorService[] {

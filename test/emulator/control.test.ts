@@ -113,10 +113,10 @@ describe('control API', () => {
     remove();
     expect((await graph(em, token, `/users/${user}`)).body.jobTitle).not.toMatch(/^overridden/);
     // A path the built-in routes do not know can be served too (e.g. a family not emulated yet).
-    em.control.use({ method: 'GET', path: '/identity/conditionalAccess/policies', handler: () => ({ status: 200, body: { value: [] } }) });
-    expect((await graph(em, token, '/identity/conditionalAccess/policies')).body).toEqual({ value: [] });
+    em.control.use({ method: 'GET', path: '/identityGovernance/accessReviews/definitions', handler: () => ({ status: 200, body: { value: [] } }) });
+    expect((await graph(em, token, '/identityGovernance/accessReviews/definitions')).body).toEqual({ value: [] });
     await control(em, 'DELETE', '/overrides');
-    expect((await graph(em, token, '/identity/conditionalAccess/policies')).status).toBe(400);
+    expect((await graph(em, token, '/identityGovernance/accessReviews/definitions')).status).toBe(400);
   });
 
   it('advances the clock, serves the device approval page, and resets a tenant to its generated state', async () => {

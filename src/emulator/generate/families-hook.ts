@@ -1,6 +1,8 @@
 /**
  * Loads the non-directory families' data (conditional access, policies, Intune, BitLocker, audit
- * logs, Exchange) into a freshly generated tenant, if `generate/families/index.ts` exists. That
+ * logs, Exchange) into a freshly generated tenant, if `generate/families/index.ts` exists:
+ * `stores` and `audit` into the tenant's stores, `children` into its child stores; the rest
+ * (BitLocker secrets, Exchange data) stays on `tenant.familyData` for the modules that serve it. That
  * module is written separately and exports `generateFamilies(ctx: FamilyContext): FamilyData`
  * (see context.ts); until it exists the emulator serves the directory alone.
  *
@@ -45,4 +47,19 @@ export async function loadFamilies(tenant: TenantState, ctx: FamilyContext, logg
     const audit = tenant.store(AUDIT_STORE);
     for (const e of data.audit) audit.insert(e, { silent: true });
   }
+  // Child collections (assignments, settings, …): name → parent ID → items. Items without an
+  // `id` (cross-tenant partners, keyed by tenantId) are stored under their first string key.
+  const children = (data as { children?: Readonly<Record<string, ReadonlyMap<string, readonly Record<string, unknown>[]>>> }).children;
+  for (const [name, byParent] of Object.entries(children ?? {})) {
+    for (const [parentId, items] of byParent) {
+      const store = tenant.childStore(name, parentId);
+      for (const item of items) store.insert({ ...item, id: childKey(item) }, { silent: true });
+    }
+  }
+}
+
+function childKey(item: Record<string, unknown>): string {
+  if (typeof item.id === 'string') return item.id;
+  if (typeof item.tenantId === 'string') return item.tenantId;
+  throw new Error(`a generated child has no id: ${JSON.stringify(item).slice(0, 120)}`);
 }

@@ -15,24 +15,34 @@ import type { Caller, PermissionRule } from './types.js';
 
 export function allows(rule: PermissionRule, caller: Caller): boolean {
   if (rule === 'public' || rule === 'anyAuthenticated') return true;
-  const list = caller.kind === 'application' ? rule.application : rule.delegated;
+  const app = caller.kind === 'application';
+  const list = app ? rule.application : rule.delegated;
   if (!list) return false;
-  const held = caller.kind === 'application' ? caller.roles : caller.scopes;
-  for (const p of list) if (held.has(p)) return true;
-  return false;
+  const held = app ? caller.roles : caller.scopes;
+  const also = (app ? rule.requires?.application : rule.requires?.delegated) ?? [];
+  return list.some((p) => held.has(p)) && also.every((p) => held.has(p));
 }
 
 export function checkPermission(rule: PermissionRule, caller: Caller): GraphError | undefined {
   if (allows(rule, caller)) return undefined;
   const err = forbidden();
-  const list = rule === 'public' || rule === 'anyAuthenticated' ? [] : (caller.kind === 'application' ? rule.application : rule.delegated) ?? [];
+  const app = caller.kind === 'application';
+  const list = rule === 'public' || rule === 'anyAuthenticated' ? [] : (app ? rule.application : rule.delegated) ?? [];
+  const also = rule === 'public' || rule === 'anyAuthenticated' ? [] : (app ? rule.requires?.application : rule.requires?.delegated) ?? [];
   // Not something Graph sends; it lets tests and humans see which permissions would have opened the route.
-  err.headers['x-emulator-required-permissions'] = list.length > 0 ? list.join(',') : `(none for ${caller.kind} tokens)`;
+  err.headers['x-emulator-required-permissions'] = list.length > 0 ? [list.join(','), ...also].join(' + ') : `(none for ${caller.kind} tokens)`;
   return err;
 }
 
 /** Builds a rule; `app` and `delegated` list permissions any one of which is enough. */
 export const anyOf = (app: readonly string[], delegated: readonly string[] = app): PermissionRule => ({ application: app, delegated });
+
+/** A rule needing one of `anyOfThese` and every one of `alsoAll` (the same for both token kinds). */
+export const withAlso = (anyOfThese: readonly string[], alsoAll: readonly string[]): PermissionRule => ({
+  application: anyOfThese,
+  delegated: anyOfThese,
+  requires: { application: alsoAll, delegated: alsoAll },
+});
 
 const DR = 'Directory.Read.All';
 const DRW = 'Directory.ReadWrite.All';

@@ -9,7 +9,9 @@
  *   `selectOnly` ones; unset default properties come back as `null`;
  * - a property the request's version does not define never comes back;
  * - stored annotations (`@odata.type`) are kept; `includeType` adds `@odata.type` for mixed
- *   collections (members, directoryObjects).
+ *   collections (members, directoryObjects);
+ * - with `fillDefaults`, the entity is laid over the catalog's defaults for its type, so every
+ *   property of the type comes back, set or not (Intune and policy objects, whose services do so).
  */
 import { badRequest } from './errors.js';
 import type { Entity } from '../state/store.js';
@@ -30,6 +32,8 @@ export interface ProjectionSpec {
   readonly computed?: (ctx: GraphContext, entity: Entity) => Record<string, unknown>;
   /** Never returned (secrets kept on the entity). */
   readonly hidden?: readonly string[];
+  /** Return every property of the type: unset ones get the catalog's default (false, [], null). */
+  readonly fillDefaults?: boolean;
 }
 
 /** The entity's own type: its stored `@odata.type`, or the spec's. */
@@ -53,7 +57,9 @@ export function validateSelect(ctx: GraphContext, entityType: string, select: re
 export function project(ctx: GraphContext, entity: Entity, spec: ProjectionSpec, select: readonly string[] | undefined): Record<string, unknown> {
   const type = typeOf(entity, spec.entityType);
   const props = ctx.schema.properties(type);
-  const source = spec.computed ? { ...entity, ...spec.computed(ctx, entity) } : entity;
+  const fill = spec.fillDefaults ? ctx.schema.defaults(type) : undefined;
+  const base = fill ? { ...fill, ...entity } : entity;
+  const source = spec.computed ? { ...base, ...spec.computed(ctx, entity) } : base;
   const out: Record<string, unknown> = {};
   if (spec.includeType || entity['@odata.type'] !== undefined) out['@odata.type'] = `#${type}`;
   const hidden = spec.hidden;

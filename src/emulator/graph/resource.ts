@@ -34,6 +34,8 @@ export interface AuditNames {
   readonly noun: string;
   /** `targetResources[].type`, e.g. `User`, `Group`, `Policy`. */
   readonly targetType: string;
+  /** `loggedByService` (default `Core Directory`), e.g. `Conditional Access`. */
+  readonly service?: string;
 }
 
 export interface EntitySetSpec {
@@ -173,7 +175,7 @@ export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
         const stored = store(ctx).get(entity.id) ?? entity;
         if (audit) {
           ctx.audit({
-            activityDisplayName: `Add ${audit.noun}`, category: audit.category, operationType: 'Add',
+            activityDisplayName: `Add ${audit.noun}`, category: audit.category, operationType: 'Add', loggedByService: audit.service,
             targetResources: [{ ...auditTarget(stored, audit.targetType), modifiedProperties: diffProperties(undefined, stored, Object.keys(write.props)) }],
           });
         }
@@ -201,7 +203,7 @@ export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
       spec.afterUpdate?.(ctx, before, after, write);
       if (audit) {
         ctx.audit({
-          activityDisplayName: `Update ${audit.noun}`, category: audit.category, operationType: 'Update',
+          activityDisplayName: `Update ${audit.noun}`, category: audit.category, operationType: 'Update', loggedByService: audit.service,
           targetResources: [{ ...auditTarget(after, audit.targetType), modifiedProperties: diffProperties(before, after, Object.keys(write.props)) }],
         });
       }
@@ -220,7 +222,7 @@ export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
         if (spec.remove) spec.remove(ctx, entity);
         else store(ctx).remove(entity.id, 'hardDelete');
         if (audit) {
-          ctx.audit({ activityDisplayName: `Delete ${audit.noun}`, category: audit.category, operationType: 'Delete', targetResources: [auditTarget(entity, audit.targetType)] });
+          ctx.audit({ activityDisplayName: `Delete ${audit.noun}`, category: audit.category, operationType: 'Delete', loggedByService: audit.service, targetResources: [auditTarget(entity, audit.targetType)] });
         }
         return { status: 204 };
       }));
@@ -276,7 +278,7 @@ export function defineSingleton(spec: SingletonSpec): RouteSpec[] {
       const after = ctx.tenant.store(spec.store).update(before.id, write.props)?.after ?? before;
       if (spec.audit) {
         ctx.audit({
-          activityDisplayName: `Update ${spec.audit.noun}`, category: spec.audit.category, operationType: 'Update',
+          activityDisplayName: `Update ${spec.audit.noun}`, category: spec.audit.category, operationType: 'Update', loggedByService: spec.audit.service,
           targetResources: [{ ...auditTarget(after, spec.audit.targetType), modifiedProperties: diffProperties(before, after, Object.keys(write.props)) }],
         });
       }

@@ -12,6 +12,12 @@ import type { GraphVersion } from './types.js';
 export interface PropertyCatalog {
   /** Structural property names of the type (with inherited ones), or undefined when unknown. */
   properties(version: GraphVersion, entityType: string): ReadonlySet<string> | undefined;
+  /**
+   * Default values of every property, for resources whose service returns all of them whether
+   * set or not (Intune, policies); projections that ask for it (`fillDefaults`) lay the stored
+   * entity over these. Optional: catalogs without it fill nothing.
+   */
+  defaults?(version: GraphVersion, entityType: string): Readonly<Record<string, unknown>> | undefined;
 }
 
 /** A catalog from a table `{ type: { v1: [...], beta: [...] } }` keyed by short or full type name. */
@@ -39,6 +45,13 @@ export function combineCatalogs(catalogs: readonly PropertyCatalog[]): PropertyC
       for (const c of catalogs) {
         const p = c.properties(version, entityType);
         if (p) return p;
+      }
+      return undefined;
+    },
+    // The catalog that answers `properties` for a type is the one whose defaults count.
+    defaults(version, entityType) {
+      for (const c of catalogs) {
+        if (c.properties(version, entityType)) return c.defaults?.(version, entityType);
       }
       return undefined;
     },

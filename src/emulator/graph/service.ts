@@ -68,7 +68,7 @@ export class GraphService {
   register(module: GraphModule): void {
     this.modules.push(module);
     for (const r of module.routes) this.addRoute(r);
-    if (module.catalog) {
+    if (module.catalog && !this.catalogs.includes(module.catalog)) {
       this.catalogs.push(module.catalog);
       this.catalog = combineCatalogs(this.catalogs);
     }
@@ -218,7 +218,7 @@ export class GraphService {
       caller,
       clock: this.host.clock,
       query,
-      schema: { properties: (type) => catalog.properties(version, type) },
+      schema: { properties: (type) => catalog.properties(version, type), defaults: (type) => catalog.defaults?.(version, type) },
       serviceRoot,
       contextUrl: (fragment) => `${serviceRoot}/$metadata#${fragment}`,
       audit: (entry) => {

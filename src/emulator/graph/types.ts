@@ -67,7 +67,15 @@ export interface Caller {
  * (as in the "Permissions" table of each Graph API page). `public` needs no token at all.
  */
 export type PermissionRule =
-  | { readonly application?: readonly string[]; readonly delegated?: readonly string[] }
+  | {
+      readonly application?: readonly string[];
+      readonly delegated?: readonly string[];
+      /**
+       * Permissions needed as well, every one of them (pages that say "Policy.Read.All and
+       * Policy.ReadWrite.ConditionalAccess").
+       */
+      readonly requires?: { readonly application?: readonly string[]; readonly delegated?: readonly string[] };
+    }
   | 'public'
   | 'anyAuthenticated';
 
@@ -76,9 +84,10 @@ export type PermissionRule =
  * `identity` — resource units per app+tenant by tenant size, write quotas;
  * `intune` — 1,000 requests / 100 writes per 20 s per app+tenant, 2,000 / 200 per tenant;
  * `conditionalAccess` — 1 request/s per tenant, 429 without Retry-After;
+ * `reports` — identity and access reports (audit logs): 5 requests per 10 s per app+tenant;
  * `none` — not throttled.
  */
-export type ThrottleClass = 'identity' | 'intune' | 'conditionalAccess' | 'none';
+export type ThrottleClass = 'identity' | 'intune' | 'conditionalAccess' | 'reports' | 'none';
 
 export interface RouteSpec {
   readonly method: HttpMethod;
@@ -111,8 +120,11 @@ export interface GraphContext {
   readonly clock: Clock;
   /** Parsed OData query options (parsing errors surface as Graph 400s when first read). */
   readonly query: ODataQuery;
-  /** Property names per entity type for this request's version (see schema-catalog.ts). */
-  readonly schema: { properties(entityType: string): ReadonlySet<string> | undefined };
+  /** Property names (and defaults, where the catalog has them) per entity type for this request's version (see schema-catalog.ts). */
+  readonly schema: {
+    properties(entityType: string): ReadonlySet<string> | undefined;
+    defaults(entityType: string): Readonly<Record<string, unknown>> | undefined;
+  };
   /** `{origin}/{version}` — the Graph root links are built on. */
   readonly serviceRoot: string;
   /** `{serviceRoot}/$metadata#{fragment}`. */

@@ -7,6 +7,8 @@
  *   resource 'User'.", seen in msgraph-sdk-dotnet#2561);
  * - `x@odata.bind` annotations are split out for the caller (members/owners binding), with
  *   Graph's cap of 20 references per request (facts §7.1).
+ * - server-managed properties a service accepts and drops (`ignored`, e.g. Intune's `version`,
+ *   `createdDateTime` in bodies exported from a GET) are removed without an error.
  * Annotations such as `@odata.type` pass through.
  */
 import { badRequest } from './errors.js';
@@ -22,6 +24,8 @@ export interface WriteRules {
   readonly required?: readonly string[];
   /** Settable on create only. */
   readonly immutable?: readonly string[];
+  /** Properties accepted and silently dropped (server-managed values the service ignores). */
+  readonly ignored?: readonly string[];
   /** Properties accepted although the schema does not list them (write-only inputs). */
   readonly extraWritable?: readonly string[];
   /** Whether the client chooses `id` on create (domains). */
@@ -74,6 +78,7 @@ export function parseWrite(ctx: GraphContext, body: unknown, rules: WriteRules, 
       continue;
     }
     if (key.startsWith('@') || key.includes('@odata.')) continue;
+    if (rules.ignored?.includes(key)) continue;
     if (key === 'id') {
       if (mode === 'create' && rules.clientKey) {
         props.id = value;

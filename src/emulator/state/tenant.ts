@@ -10,6 +10,9 @@
  *   handles are what the relations hold.
  * - Every write path appends to `audit` through `recordAudit`, which is where the audit-log
  *   endpoint reads from.
+ * - `childStore(collection, parentId)` always returns the same store for a pair: the children of
+ *   family entities (Intune assignments, settings, scheduled actions, app lists, cross-tenant
+ *   partners) live there, one small store per parent, and `dropChildren` forgets a parent's.
  * Not here: Graph semantics (which deletes are soft, what a restore keeps) — `directory/` owns those.
  */
 import type { Clock } from '../clock.js';
@@ -96,6 +99,7 @@ export class TenantState implements TenantIdentity {
   };
 
   private readonly stores = new Map<string, EntityStore>();
+  private readonly childStores = new Map<string, Map<string, EntityStore>>();
 
   constructor(identity: TenantIdentity, readonly clock: Clock) {
     this.tenantId = identity.tenantId;
@@ -113,6 +117,26 @@ export class TenantState implements TenantIdentity {
       this.stores.set(name, store);
     }
     return store as unknown as EntityStore<T>;
+  }
+
+  /** The children of one parent in a child collection (e.g. `deviceConfigurations/assignments`), created on first use. */
+  childStore<T extends Entity = Entity>(collection: string, parentId: string): EntityStore<T> {
+    let byParent = this.childStores.get(collection);
+    if (!byParent) {
+      byParent = new Map();
+      this.childStores.set(collection, byParent);
+    }
+    let store = byParent.get(parentId);
+    if (!store) {
+      store = new EntityStore(`${collection}@${parentId}`, { now: () => this.clock.now() });
+      byParent.set(parentId, store);
+    }
+    return store as unknown as EntityStore<T>;
+  }
+
+  /** Forgets a parent's children in every child collection whose name starts with `prefix/` (the parent was deleted). */
+  dropChildren(prefix: string, parentId: string): void {
+    for (const [collection, byParent] of this.childStores) if (collection.startsWith(`${prefix}/`)) byParent.delete(parentId);
   }
 
   storeNames(): string[] {

@@ -9,6 +9,8 @@
  *   80 % use, `x-ms-throttle-limit-percentage`.
  * - intune: 1,000 requests and 100 writes per 20 s per app+tenant; 2,000 / 200 per tenant.
  * - conditionalAccess: 1 request/s per tenant; its 429 has no Retry-After.
+ * - reports (audit logs): 5 requests per 10 s per app+tenant (throttling-limits page, "Identity
+ *   and access reports service limits"; the connectors' cost model uses the same figure).
  *
  * A throttled response has Graph's 429 body, `Retry-After` in seconds (may be fractional),
  * `x-ms-throttle-scope` (`<Scope>/<Limit>/<appId>/<tenantId>`) and `x-ms-throttle-information`.
@@ -40,6 +42,7 @@ export interface ThrottleLimits {
   };
   intune: { requestsPerAppTenant: number; requestsPerTenant: number; writesPerAppTenant: number; writesPerTenant: number; windowMs: number };
   conditionalAccess: { requestsPerTenant: number; windowMs: number };
+  reports: { requestsPerAppTenant: number; windowMs: number };
 }
 
 /** The published limits (facts §1.2–1.4). */
@@ -58,6 +61,7 @@ export const LIMITS: Readonly<ThrottleLimits> = {
   },
   intune: { requestsPerAppTenant: 1_000, requestsPerTenant: 2_000, writesPerAppTenant: 100, writesPerTenant: 200, windowMs: 20_000 },
   conditionalAccess: { requestsPerTenant: 1, windowMs: 1_000 },
+  reports: { requestsPerAppTenant: 5, windowMs: 10_000 },
 };
 
 /** Overrides for tests and benchmarks (e.g. a tiny bucket to provoke 429s quickly). */
@@ -65,6 +69,7 @@ export interface ThrottleLimitOverrides {
   identity?: Partial<Omit<ThrottleLimits['identity'], 'ruPerAppTenant'>> & { ruPerAppTenant?: Partial<Record<SizeClass, number>> };
   intune?: Partial<ThrottleLimits['intune']>;
   conditionalAccess?: Partial<ThrottleLimits['conditionalAccess']>;
+  reports?: Partial<ThrottleLimits['reports']>;
 }
 
 export function resolveLimits(overrides: ThrottleLimitOverrides = {}): ThrottleLimits {
@@ -72,6 +77,7 @@ export function resolveLimits(overrides: ThrottleLimitOverrides = {}): ThrottleL
     identity: { ...LIMITS.identity, ...overrides.identity, ruPerAppTenant: { ...LIMITS.identity.ruPerAppTenant, ...overrides.identity?.ruPerAppTenant } },
     intune: { ...LIMITS.intune, ...overrides.intune },
     conditionalAccess: { ...LIMITS.conditionalAccess, ...overrides.conditionalAccess },
+    reports: { ...LIMITS.reports, ...overrides.reports },
   };
 }
 
@@ -195,6 +201,11 @@ export class Throttler {
       case 'conditionalAccess': {
         const L = this.limits.conditionalAccess;
         candidates.push({ bucket: this.bucket(`ca|${tenantId}`, L.requestsPerTenant, L.windowMs), cost: 1, scope: `Tenant/ReadWrite/${appId}/${tenantId}`, information: 'RequestLimitExceeded', reportUsage: false });
+        break;
+      }
+      case 'reports': {
+        const L = this.limits.reports;
+        candidates.push({ bucket: this.bucket(`rp|${appId}|${tenantId}`, L.requestsPerAppTenant, L.windowMs), cost: 1, scope: `Tenant_Application/ReadWrite/${appId}/${tenantId}`, information: 'RequestLimitExceeded', reportUsage: false });
         break;
       }
     }

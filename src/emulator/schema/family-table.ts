@@ -1,0 +1,138 @@
+/**
+ * Builds the property table the emulator's non-directory families use (conditional access,
+ * policies, BitLocker, audit, Intune): for every entity type those families serve — the roots
+ * below, every type deriving from them, their base types and the entity types of their
+ * navigation properties (statuses, assignments, settings) — its base type and own structural
+ * properties per Graph version, each marked with the kind of its default value.
+ *
+ * The table is generated into `src/emulator/family-schema/generated.ts` by
+ * `bench/emulator/gen-family-schema.ts`, so the emulator never reads `../shared` at run time; a
+ * fidelity test rebuilds it from the schema and fails when the checked-in copy is stale.
+ *
+ * Guarantees: deterministic output (types and properties sorted); only the `microsoft.graph`
+ * namespace. Kinds come from the v1.0 CSDL, else from the beta typings: `!` boolean, `*`
+ * collection, none for anything else (whose default is null).
+ */
+import type { GraphSchema } from './graph-schema.js';
+import { parseTypeRef } from './model.js';
+
+/** Entity types the families serve; derived and related types are added by `buildFamilyTable`. */
+export const FAMILY_ROOT_TYPES: readonly string[] = [
+  // conditional access
+  'conditionalAccessPolicy', 'namedLocation',
+  // policies
+  'authenticationMethodsPolicy', 'authenticationMethodConfiguration', 'authorizationPolicy', 'stsPolicy', 'crossTenantAccessPolicy',
+  'crossTenantAccessPolicyConfigurationDefault', 'crossTenantAccessPolicyConfigurationPartner', 'identitySecurityDefaultsEnforcementPolicy',
+  // BitLocker and audit
+  'bitlockerRecoveryKey', 'directoryAudit',
+  // Intune device management
+  'deviceConfiguration', 'deviceCompliancePolicy', 'deviceManagementConfigurationPolicy', 'deviceManagementScript', 'deviceShellScript',
+  'deviceHealthScript', 'deviceCustomAttributeShellScript', 'roleDefinition', 'roleAssignment', 'roleScopeTag', 'deviceAndAppManagementAssignmentFilter',
+  // Intune app management
+  'mobileApp', 'managedAppPolicy', 'managedDeviceMobileAppConfiguration', 'managedMobileApp', 'targetedManagedAppPolicyAssignment',
+];
+
+/** Where the table comes from, as written into the generated file's header. */
+export const FAMILY_TABLE_PROVENANCE =
+  '../shared/graph-schema (v1.0 CSDL from microsoftgraph/msgraph-metadata @ f54f11b6, its beta-entity-types.json, and the @microsoft/microsoft-graph-types-beta typings for beta property kinds)';
+
+export interface FamilyTableRow {
+  /** Short name of the base type (v1.0's when both versions have the type). */
+  base?: string;
+  /** Beta's base type when it differs from `base` (`''`: none — the type is a root in beta). */
+  betaBase?: string;
+  /** Own properties in both versions (space-separated tokens `name` + kind mark). */
+  both?: string;
+  v1?: string;
+  beta?: string;
+  /** Set when the type exists in one version only. */
+  only?: 'v1.0' | 'beta';
+}
+
+const SHORT = /^microsoft\.graph\.([A-Za-z0-9_]+)$/;
+
+function short(full: string | undefined): string | undefined {
+  return full ? SHORT.exec(full)?.[1] : undefined;
+}
+
+function kindMark(ref: string | undefined): string {
+  if (!ref) return '';
+  const { type, collection } = parseTypeRef(ref);
+  if (collection) return '*';
+  return type === 'Edm.Boolean' ? '!' : '';
+}
+
+/** Every type the families need, with their rows. */
+export function buildFamilyTable(v1: GraphSchema, beta: GraphSchema, roots: readonly string[] = FAMILY_ROOT_TYPES): Record<string, FamilyTableRow> {
+  const schemas = [v1, beta];
+  const wanted = new Set<string>();
+  const addWithFamily = (name: string): void => {
+    for (const s of schemas) {
+      const full = s.resolveTypeName(name);
+      if (!full || !SHORT.test(full)) continue;
+      for (const t of [full, ...s.derivedTypesOf(full)]) if (SHORT.test(t)) wanted.add(t);
+    }
+  };
+  for (const r of roots) addWithFamily(r);
+  // Entity types of navigation properties (assignments, statuses, settings), one level deep.
+  for (const t of [...wanted]) {
+    for (const s of schemas) {
+      if (!s.isKnownType(t)) continue;
+      for (const nav of s.navigationPropertiesOf(t)) {
+        const ref = s.propertyTypeOf(t, nav);
+        if (!ref) continue;
+        const target = parseTypeRef(ref).type;
+        if (SHORT.test(target) && !['microsoft.graph.directoryObject', 'microsoft.graph.user', 'microsoft.graph.group', 'microsoft.graph.device'].includes(target)) addWithFamily(target);
+      }
+    }
+  }
+  // Base types, so inherited properties resolve.
+  for (const t of [...wanted]) for (const s of schemas) for (const b of s.baseTypesOf(t)) if (SHORT.test(b)) wanted.add(b);
+
+  const table: Record<string, FamilyTableRow> = {};
+  for (const full of [...wanted].sort()) {
+    const name = short(full) as string;
+    const a = v1.typeDefinition(full);
+    const b = beta.typeDefinition(full);
+    if (a?.kind !== 'entity' && b?.kind !== 'entity') continue;
+    const row: FamilyTableRow = {};
+    const base = short(a?.baseType) ?? short(b?.baseType);
+    if (base) row.base = base;
+    if (a && b && short(b.baseType) !== base) row.betaBase = short(b.baseType) ?? '';
+    if (!a) row.only = 'beta';
+    if (!b) row.only = 'v1.0';
+    const own = (p: string): string => `${p}${kindMark(a?.properties[p] || b?.properties[p])}`;
+    const ap = new Set(Object.keys(a?.properties ?? {}));
+    const bp = new Set(Object.keys(b?.properties ?? {}));
+    const both = [...ap].filter((p) => bp.has(p)).sort();
+    const v1Only = [...ap].filter((p) => !bp.has(p)).sort();
+    const betaOnly = [...bp].filter((p) => !ap.has(p)).sort();
+    if (both.length) row.both = both.map((p) => own(p)).join(' ');
+    if (v1Only.length && b) row.v1 = v1Only.map((p) => own(p)).join(' ');
+    else if (v1Only.length) row.both = [row.both, v1Only.map((p) => own(p)).join(' ')].filter(Boolean).join(' ');
+    if (betaOnly.length && a) row.beta = betaOnly.map((p) => own(p)).join(' ');
+    else if (betaOnly.length) row.both = [row.both, betaOnly.map((p) => own(p)).join(' ')].filter(Boolean).join(' ');
+    table[name] = row;
+  }
+  return table;
+}
+
+/** The TypeScript source of `family-schema/generated.ts`. */
+export function renderFamilyTable(table: Record<string, FamilyTableRow>, provenance: string): string {
+  const lines = Object.entries(table).map(([name, row]) => `  ${JSON.stringify(name)}: ${JSON.stringify(row)},`);
+  return [
+    '/**',
+    ` * GENERATED by bench/emulator/gen-family-schema.ts from ${provenance}. Do not edit.`,
+    ' *',
+    ' * Entity types of the non-directory families: base type and own structural properties per',
+    ' * version (`both`, `v1`, `beta`; `only` when the type exists in one version). Each token is a',
+    ' * property name with its default-value kind: `!` boolean (false), `*` collection ([]), none (null).',
+    ' */',
+    "import type { FamilyTableRow } from '../schema/family-table.js';",
+    '',
+    'export const FAMILY_SCHEMA: Readonly<Record<string, FamilyTableRow>> = {',
+    ...lines,
+    '};',
+    '',
+  ].join('\n');
+}
