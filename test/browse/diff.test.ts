@@ -198,4 +198,17 @@ describe('diffLive', () => {
     expect(report).toEqual({ added: [{ type: 'group', id: guid(2, 'b') }], removed: [], changed: [{ type: 'group', id: guid(1, 'b'), properties: ['members'] }] });
     expect(liveDiffTypes(b)).toEqual(['conditionalAccessPolicy', 'deviceConfiguration', 'group', 'user']);
   });
+
+  it('does not compare a type the live read skips (its items are not reported removed)', async () => {
+    const skippedTypes: unknown[] = [];
+    const source = (types: readonly string[], options: { onSkipped?: (s: { type: string; reason: string }) => void }): AsyncIterable<LiveItem> =>
+      (async function* () {
+        options.onSkipped?.({ type: 'conditionalAccessPolicy', reason: 'PERMISSION_MISSING: Policy.Read.All' });
+        options.onSkipped?.({ type: 'namedLocation', reason: 'not in the snapshot: not passed on' });
+        for (const i of stateB()) if (types.includes(i.type) && i.type !== 'conditionalAccessPolicy') yield { type: i.type, id: i.id, name: i.name, document: i.document };
+      })();
+    const report = toDiffReport(await collectDifferences(diffLive(t.repo, b, source, { onSkipped: (s) => skippedTypes.push(s) })));
+    expect(report).toEqual({ added: [], removed: [], changed: [] });
+    expect(skippedTypes).toEqual([{ type: 'conditionalAccessPolicy', reason: 'PERMISSION_MISSING: Policy.Read.All' }]);
+  });
 });

@@ -29,6 +29,7 @@ import {
   type ItemDifference,
   type ItemHistory,
   type LiveItemSource,
+  type SkippedType,
   type SnapshotPoint,
 } from '../../engine/browse/index.js';
 import type { Workspace } from '../../engine/workspace.js';
@@ -188,10 +189,11 @@ function printDifferences(differences: readonly ItemDifference[], heading: strin
 
 /** The live tenant of a profile, read through the backup engine (loaded only here). */
 async function liveSource(ws: Workspace, profile: string): Promise<LiveItemSource> {
-  // TODO(backup engine): a static specifier once src/engine/backup lands, so the types are checked.
+  // TODO(backup engine): a static specifier once src/engine/backup is committed, so the types are checked.
   const specifier = '../../engine/backup/index.js';
-  const backup = (await import(specifier)) as { readLiveItems: (ws: Workspace, profile: string, options: { types?: readonly string[]; signal?: AbortSignal }) => ReturnType<LiveItemSource> };
-  return (types, options) => backup.readLiveItems(ws, profile, { types, signal: options.signal });
+  type ReadLiveItems = (ws: Workspace, profile: string, options: { types?: readonly string[]; signal?: AbortSignal; onSkipped?: (s: SkippedType) => void }) => ReturnType<LiveItemSource>;
+  const backup = (await import(specifier)) as { readLiveItems: ReadLiveItems };
+  return (types, options) => backup.readLiveItems(ws, profile, { types, ...options });
 }
 
 interface DiffOptions {
@@ -207,9 +209,14 @@ async function diff(ws: Workspace, refA: string, refB: string | undefined, opts:
     if (refB !== undefined) throw new TenantVaultError('USAGE', 'diff --live compares one snapshot with the live tenant', { hint: 'Use `tenant-vault diff SNAPSHOT --live`, or drop --live to compare two snapshots.' });
     const snapshot = await resolveSnapshot(repo, refA, opts.profile, signal);
     const types = liveDiffTypes(snapshot, opts.type === undefined ? undefined : [opts.type]);
-    const differences = await collectDifferences(diffLive(repo, snapshot, await liveSource(ws, snapshot.profile), { signal, types }));
+    const skipped: SkippedType[] = [];
+    const onSkipped = (s: SkippedType): void => {
+      skipped.push(s);
+      process.stderr.write(`warning: ${s.type} not compared: ${s.reason}\n`);
+    };
+    const differences = await collectDifferences(diffLive(repo, snapshot, await liveSource(ws, snapshot.profile), { signal, types, onSkipped }));
     if (opts.json) return printJson(toDiffReport(differences));
-    return printDifferences(differences, `diff ${describeSnapshot(snapshot)} → live tenant of profile ${snapshot.profile} (${types.length} type(s) compared)`);
+    return printDifferences(differences, `diff ${describeSnapshot(snapshot)} → live tenant of profile ${snapshot.profile} (${types.length - skipped.length} of ${types.length} type(s) compared)`);
   }
   if (refB === undefined) throw new TenantVaultError('USAGE', 'diff needs two snapshots, or one with --live', { hint: 'Use `tenant-vault diff SNAPSHOT_A SNAPSHOT_B` or `tenant-vault diff SNAPSHOT --live`.' });
   const a = await resolveSnapshot(repo, refA, opts.profile, signal);

@@ -10,7 +10,9 @@
  * Guarantees: only the compared types are read and reported: the snapshot's types (or the ones
  * asked for) minus append-only logs (directory audits) — a log's old records ageing out of the
  * service is not a change of the tenant. Live items of other types are ignored. A live item
- * whose document equals the stored one after canonicalisation is not a change.
+ * whose document equals the stored one after canonicalisation is not a change. A type the live
+ * read skips (no permission now) is passed to `onSkipped` and not compared — its items are never
+ * reported removed for want of reading them.
  * Not guaranteed: binary streams are not compared (only documents); memory grows with the IDs of
  * the compared types (about 100 bytes per item).
  */
@@ -28,8 +30,17 @@ export interface LiveItem {
   readonly document: unknown;
 }
 
-/** Reads the live tenant's items of the given types (the backup engine's `readLiveItems`, bound to a profile). */
-export type LiveItemSource = (types: readonly string[], options: { signal?: AbortSignal }) => AsyncIterable<LiveItem>;
+export interface SkippedType {
+  readonly type: string;
+  readonly reason: string;
+}
+
+/**
+ * Reads the live tenant's items of the given types (the backup engine's `readLiveItems`, bound
+ * to a profile). A type it cannot read (no permission, a failure before its first item) is
+ * reported through `onSkipped` and yields nothing.
+ */
+export type LiveItemSource = (types: readonly string[], options: { signal?: AbortSignal; onSkipped?: (skipped: SkippedType) => void }) => AsyncIterable<LiveItem>;
 
 export type LiveDiffSource = Pick<Repository, 'readItem' | 'entries'>;
 
@@ -39,6 +50,8 @@ export interface DiffLiveOptions {
   readonly signal?: AbortSignal;
   /** Snapshot documents read at once; default 8. */
   readonly concurrency?: number;
+  /** A type the live read skipped: it is not compared (its items are not reported removed). */
+  readonly onSkipped?: (skipped: SkippedType) => void;
 }
 
 /** The types a live diff compares: the snapshot's, narrowed to `types`, without append-only logs. */
@@ -57,7 +70,12 @@ export async function* diffLive(repo: LiveDiffSource, snapshot: SnapshotInfo, li
   const seen = new Map<string, Set<string>>(types.map((t) => [t, new Set<string>()]));
 
   const wanted = async function* (): AsyncGenerator<LiveItem> {
-    for await (const item of live(types, { signal })) {
+    const onSkipped = (skipped: SkippedType): void => {
+      if (!seen.has(skipped.type)) return;
+      seen.delete(skipped.type);
+      options.onSkipped?.(skipped);
+    };
+    for await (const item of live(types, { signal, onSkipped })) {
       const ids = seen.get(item.type);
       if (!ids || ids.has(item.id)) continue; // another type, or a duplicate from paging
       ids.add(item.id);
@@ -75,7 +93,8 @@ export async function* diffLive(repo: LiveDiffSource, snapshot: SnapshotInfo, li
   for await (const d of mapOrdered(wanted(), compare, options.concurrency ?? 8)) if (d) yield d;
 
   for (const type of types) {
-    const ids = seen.get(type) as Set<string>;
+    const ids = seen.get(type);
+    if (!ids) continue; // skipped by the live read
     for await (const entry of repo.entries(snapshot, { type, signal })) {
       if (!ids.has(entry.id)) yield { type, id: entry.id, kind: 'removed', ...(entry.name === undefined ? {} : { name: entry.name }) };
     }
