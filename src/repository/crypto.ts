@@ -58,9 +58,9 @@ export class MasterKey {
     return Buffer.concat([this.encKey, this.macKey]);
   }
 
-  /** The keyed content ID of a blob's plaintext. */
-  contentId(plaintext: Uint8Array): Buffer {
-    return createHmac('sha256', this.macKey).update(plaintext).digest();
+  /** The keyed content ID of a blob's plaintext (a string is hashed as its UTF-8 bytes). */
+  contentId(plaintext: Uint8Array | string): Buffer {
+    return typeof plaintext === 'string' ? createHmac('sha256', this.macKey).update(plaintext, 'utf8').digest() : createHmac('sha256', this.macKey).update(plaintext).digest();
   }
 }
 

@@ -192,9 +192,17 @@ export class SnapshotWriterImpl implements SnapshotWriter {
   private async storeItem(type: string, item: Item, counters: Counters): Promise<StagedItemRow> {
     if (item.type !== type) throw usage(`An item of type ${String(item.type)} was written as ${type}`, undefined, { id: item.id });
     if (typeof item.id !== 'string' || item.id.length === 0) throw usage(`An item of type ${type} has no id`);
-    const doc = Buffer.from(canonicalJson(item.document), 'utf8');
-    const stored = await this.ctx.packs.add(KIND_DATA, doc);
-    this.count(counters, stored.storedBytes);
+    // Hash the text first: most documents of a full listing are already stored, and for those
+    // no byte buffer is ever made (it would be garbage at once).
+    const text = canonicalJson(item.document);
+    const docId = this.ctx.master.contentId(text).toString('hex');
+    let docSize: number;
+    if (this.ctx.packs.has(docId)) docSize = Buffer.byteLength(text, 'utf8');
+    else {
+      const doc = Buffer.from(text, 'utf8');
+      docSize = doc.length;
+      this.count(counters, (await this.ctx.packs.add(KIND_DATA, doc, docId)).storedBytes);
+    }
     let streams: Record<string, BlobRef[]> | undefined;
     if (item.streams) {
       streams = {};
@@ -208,7 +216,7 @@ export class SnapshotWriterImpl implements SnapshotWriter {
         streams[name] = chunks;
       }
     }
-    const tuple = entryTuple(item.id, item.name, { id: stored.id, size: doc.length }, streams, item.meta);
+    const tuple = entryTuple(item.id, item.name, { id: docId, size: docSize }, streams, item.meta);
     return { h: sortKey(this.ctx.master.shardKey, type, item.id), id: item.id, json: tupleJson(tuple) };
   }
 
