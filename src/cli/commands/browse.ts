@@ -187,13 +187,10 @@ function printDifferences(differences: readonly ItemDifference[], heading: strin
   printLine(`${total.added} added, ${total.changed} changed, ${total.removed} removed`);
 }
 
-/** The live tenant of a profile, read through the backup engine (loaded only here). */
+/** The live tenant of a profile, read through the backup engine (loaded only by `diff --live`). */
 async function liveSource(ws: Workspace, profile: string): Promise<LiveItemSource> {
-  // TODO(backup engine): a static specifier once src/engine/backup is committed, so the types are checked.
-  const specifier = '../../engine/backup/index.js';
-  type ReadLiveItems = (ws: Workspace, profile: string, options: { types?: readonly string[]; signal?: AbortSignal; onSkipped?: (s: SkippedType) => void }) => ReturnType<LiveItemSource>;
-  const backup = (await import(specifier)) as { readLiveItems: ReadLiveItems };
-  return (types, options) => backup.readLiveItems(ws, profile, { types, ...options });
+  const { readLiveItems } = await import('../../engine/backup/index.js');
+  return (types, options) => readLiveItems(ws, profile, { types, ...options });
 }
 
 interface DiffOptions {
