@@ -14,6 +14,7 @@ import { TenantVaultError } from '../errors/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { BlobReader } from './blob-reader.js';
 import { type MasterKey, sha256Hex } from './crypto.js';
+import { isDamage, throwIfAborted } from './errors.js';
 import { decodeIndexFile, INDEX_PREFIX, listIndexFiles } from './index-file.js';
 import { parseKeyFile } from './keys.js';
 import type { LockManager } from './locks.js';
@@ -152,7 +153,7 @@ export async function checkRepository(store: BlobStore, master: MasterKey, locks
   if (options.readData) {
     done = 0;
     for (const packId of readable) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal);
       const pack = index.pack(packId);
       if (!pack) continue;
       const bytes = await store.get(packKey(packId), { signal });
@@ -245,9 +246,4 @@ export async function checkRepository(store: BlobStore, master: MasterKey, locks
   }
 
   return { ok: errors.length === 0, readData: options.readData === true, errors, warnings, stats: { snapshots: snapshots.length, indexFiles: indexFiles.length, packs: index.packCount, blobs: index.blobCount, treeBlobs, bytesRead } };
-}
-
-function isDamage(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'REPO_CORRUPT' || code === 'STORAGE_NOT_FOUND';
 }

@@ -21,6 +21,13 @@ export const KIND_DATA = 0;
 export const KIND_TREE = 1;
 export type BlobKind = typeof KIND_DATA | typeof KIND_TREE;
 
+const HEX_ID = /^[0-9a-f]{64}$/;
+
+/** Whether a value is a 64-hex ID (content ID, file ID, name ID). */
+export function isHexId(value: unknown): value is string {
+  return typeof value === 'string' && HEX_ID.test(value);
+}
+
 export function kindName(kind: BlobKind): 'data' | 'tree' {
   return kind === KIND_TREE ? 'tree' : 'data';
 }

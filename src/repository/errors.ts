@@ -25,3 +25,9 @@ export function isNotFound(err: unknown): boolean {
 export function isExists(err: unknown): boolean {
   return err instanceof TenantVaultError && err.code === 'STORAGE_EXISTS';
 }
+
+/** Damage to stored data (as opposed to a failure of the storage itself): what check reports. */
+export function isDamage(err: unknown): boolean {
+  const code = (err as { code?: string } | undefined)?.code;
+  return code === 'REPO_CORRUPT' || code === 'STORAGE_NOT_FOUND';
+}

@@ -7,7 +7,7 @@
  * that does not decrypt or parse is REPO_CORRUPT naming it.
  */
 import type { BlobStore } from '../storage/index.js';
-import { type BlobKind, type MasterKey, KIND_DATA, KIND_TREE, sha256Hex } from './crypto.js';
+import { type BlobKind, isHexId, type MasterKey, KIND_DATA, KIND_TREE, sha256Hex } from './crypto.js';
 import { openJson, sealJson } from './envelope.js';
 import { corrupt, isNotFound } from './errors.js';
 import type { MasterIndex } from './master-index.js';
@@ -34,8 +34,6 @@ export function encodeIndexFile(master: MasterKey, packs: readonly IndexedPackRe
   return { id, key: INDEX_PREFIX + id, bytes };
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-
 export function decodeIndexFile(master: MasterKey, bytes: Buffer, fileId: string): IndexedPackRecord[] {
   const what = `Index file ${fileId}`;
   if (sha256Hex(bytes) !== fileId) throw corrupt(`${what} does not match its name (damaged)`, { index: fileId });
@@ -43,12 +41,12 @@ export function decodeIndexFile(master: MasterKey, bytes: Buffer, fileId: string
   if (json.version !== 1 || !Array.isArray(json.packs)) throw corrupt(`${what} has an unknown layout`, { index: fileId });
   const out: IndexedPackRecord[] = [];
   for (const p of json.packs as { id?: unknown; size?: unknown; blobs?: unknown }[]) {
-    if (typeof p.id !== 'string' || !HEX64.test(p.id) || typeof p.size !== 'number' || !Array.isArray(p.blobs)) throw corrupt(`${what} lists a malformed pack`, { index: fileId });
+    if (!isHexId(p.id) || typeof p.size !== 'number' || !Array.isArray(p.blobs)) throw corrupt(`${what} lists a malformed pack`, { index: fileId });
     const blobs: PackedBlob[] = [];
     for (const t of p.blobs as unknown[]) {
       if (!Array.isArray(t) || t.length !== 6) throw corrupt(`${what} lists a malformed blob`, { index: fileId });
       const [kind, id, offset, length, rawLength, compression] = t as BlobTuple;
-      if ((kind !== KIND_DATA && kind !== KIND_TREE) || typeof id !== 'string' || !HEX64.test(id) || !isCount(offset) || !isCount(length) || !isCount(rawLength) || !isCount(compression)) {
+      if ((kind !== KIND_DATA && kind !== KIND_TREE) || !isHexId(id) || !isCount(offset) || !isCount(length) || !isCount(rawLength) || !isCount(compression)) {
         throw corrupt(`${what} lists a malformed blob`, { index: fileId });
       }
       blobs.push({ kind, id, offset, length, rawLength, compression });
@@ -66,7 +64,7 @@ export async function listIndexFiles(store: BlobStore, signal?: AbortSignal): Pr
   const ids: string[] = [];
   for await (const info of store.list(INDEX_PREFIX, { signal })) {
     const id = info.key.slice(INDEX_PREFIX.length);
-    if (HEX64.test(id)) ids.push(id);
+    if (isHexId(id)) ids.push(id);
   }
   return ids;
 }

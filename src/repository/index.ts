@@ -1,6 +1,13 @@
 /**
  * The encrypted snapshot repository: the public API. The format is specified in
  * docs/design/repository-format.md; `openRepository` / `initRepository` return a `Repository`.
+ *
+ * Modules, bottom up: crypto (keys, content IDs, sealing), compression, envelope (encrypted
+ * files), keys (password-wrapped master key), canonical (canonical JSON), chunker (FastCDC),
+ * pack / pack-writer / index-file / master-index / blob-reader (blobs in packs and finding them),
+ * tree / tree-write / staging (sharded trees with delta chains), snapshot-file / snapshot-writer /
+ * diff (snapshots), walk / check / retention / prune (maintenance), locks, documents (named
+ * encrypted records), repository (the facade that wires them).
  */
 export { initRepository, openRepository, FORMAT_VERSION } from './repository.js';
 export type { Repository, RepositoryOptions, InitOptions, KeyInfo, StartSnapshotOptions, ForgetOptions, ForgetGroup, ForgetResult, SnapshotRef, RepositoryConfig } from './repository.js';

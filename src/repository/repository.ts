@@ -25,7 +25,7 @@ import { KIND_DATA, MasterKey } from './crypto.js';
 import { type DiffOptions, diffRoots, type ItemChange } from './diff.js';
 import { documentStore, type DocumentStore } from './documents.js';
 import { tryOpenBytes, sealJson } from './envelope.js';
-import { isExists, isNotFound, throwIfAborted, usage } from './errors.js';
+import { isDamage, isExists, isNotFound, throwIfAborted, usage } from './errors.js';
 import { loadIndexFiles } from './index-file.js';
 import { createKeyFile, DEFAULT_KDF, type KdfParams, parseKeyFile, readKeyMeta, unwrapKeyFile } from './keys.js';
 import { DEFAULT_LOCK_OPTIONS, type LockInfo, LockManager, type LockOptions } from './locks.js';
@@ -226,7 +226,7 @@ export async function openRepository(store: BlobStore, password: Secret, options
     try {
       file = parseKeyFile(await store.get(info.key, { signal: options.signal }), id);
     } catch (err) {
-      if ((err as TenantVaultError).code === 'REPO_CORRUPT' || isNotFound(err)) continue; // check reports it
+      if (isDamage(err)) continue; // check reports it
       throw err;
     }
     const master = await unwrapKeyFile(file, password, options.signal);

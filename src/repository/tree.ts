@@ -11,7 +11,7 @@
 import * as crypto from 'node:crypto';
 import type { BlobReader } from './blob-reader.js';
 import { canonicalJson } from './canonical.js';
-import { KIND_TREE } from './crypto.js';
+import { isHexId, KIND_TREE } from './crypto.js';
 import { corrupt } from './errors.js';
 
 export interface BlobRef {
@@ -103,11 +103,9 @@ export function tupleJson(tuple: readonly unknown[]): string {
   return tuple.length <= 4 ? JSON.stringify(tuple) : canonicalJson(tuple);
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-
 function isTuple(t: unknown): t is unknown[] {
   if (!Array.isArray(t) || t.length < 4 || t.length > 6) return false;
-  return typeof t[0] === 'string' && (t[1] === null || typeof t[1] === 'string') && typeof t[2] === 'string' && HEX64.test(t[2]) && typeof t[3] === 'number';
+  return typeof t[0] === 'string' && (t[1] === null || typeof t[1] === 'string') && isHexId(t[2]) && typeof t[3] === 'number';
 }
 
 export function decodeEntry(type: string, tuple: readonly unknown[]): ItemEntry {
@@ -197,23 +195,23 @@ function parseTree(id: string, text: string): Parsed {
       const types = json.types as Record<string, { count?: unknown; node?: unknown }> | undefined;
       if (!types || typeof types !== 'object') bad('no types');
       for (const t of Object.values(types as object) as { count?: unknown; node?: unknown }[]) {
-        if (typeof t?.count !== 'number' || typeof t.node !== 'string' || !HEX64.test(t.node)) bad('bad type reference');
+        if (typeof t?.count !== 'number' || !isHexId(t.node)) bad('bad type reference');
       }
       return { kind: 'root', node: { types: types as RootNode['types'] } };
     }
     case 'type': {
       const { count, base, deltas } = json as { count?: unknown; base?: unknown; deltas?: unknown };
-      if (typeof count !== 'number' || typeof base !== 'string' || !HEX64.test(base) || !Array.isArray(deltas)) bad('bad type node');
+      if (typeof count !== 'number' || !isHexId(base) || !Array.isArray(deltas)) bad('bad type node');
       for (const d of deltas as DeltaRef[]) {
         if (typeof d?.count !== 'number' || !Array.isArray(d.pages)) bad('bad delta');
-        for (const p of d.pages) if (typeof p?.first !== 'string' || typeof p.last !== 'string' || typeof p.id !== 'string' || !HEX64.test(p.id)) bad('bad delta page');
+        for (const p of d.pages) if (typeof p?.first !== 'string' || typeof p.last !== 'string' || !isHexId(p.id)) bad('bad delta page');
       }
       return { kind: 'type', node: { count: count as number, base: base as string, deltas: deltas as DeltaRef[] } };
     }
     case 'base': {
       const { count, bits, leaves } = json as { count?: unknown; bits?: unknown; leaves?: unknown };
       if (typeof count !== 'number' || typeof bits !== 'number' || !Number.isInteger(bits) || bits < 0 || bits > 24 || !Array.isArray(leaves) || leaves.length !== 2 ** bits) bad('bad base');
-      for (const l of leaves as unknown[]) if (l !== null && (typeof l !== 'string' || !HEX64.test(l))) bad('bad leaf reference');
+      for (const l of leaves as unknown[]) if (l !== null && !isHexId(l)) bad('bad leaf reference');
       return { kind: 'base', node: { count: count as number, bits: bits as number, leaves: leaves as (string | null)[] } };
     }
     case 'leaf':

@@ -14,6 +14,7 @@
  * entry per maximal chain, with the snapshots it is live in; `onTreeError` once per (damaged tree
  * blob, snapshot) with where it sits — the items below it are then not walked for that family.
  */
+import { isDamage, throwIfAborted } from './errors.js';
 import type { SnapshotInfo } from './snapshot-file.js';
 import { type BaseNode, baseRows, type DeltaRef, deltaRows, type DeltaRow, mergeVersions, type Row, type TreeLoader, type TypeNode } from './tree.js';
 
@@ -42,11 +43,6 @@ interface Family {
   readonly type: string;
   readonly baseId: string;
   readonly chains: Chain[];
-}
-
-function isDamage(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'REPO_CORRUPT' || code === 'STORAGE_NOT_FOUND';
 }
 
 function isPrefix(short: readonly DeltaRef[], long: readonly DeltaRef[]): boolean {
@@ -84,7 +80,7 @@ export async function walkLive(loader: TreeLoader, snapshots: readonly SnapshotI
   const families = new Map<string, Family>();
   let done = 0;
   for (const snap of snapshots) {
-    signal?.throwIfAborted();
+    throwIfAborted(signal);
     const root = await node(snap.id, undefined, snap.tree, 'root', () => loader.root(snap.tree, signal));
     for (const [type, ref] of Object.entries(root?.types ?? {})) {
       const typeNode: TypeNode | undefined = await node(snap.id, type, ref.node, 'type', () => loader.typeNode(ref.node, signal));
