@@ -189,6 +189,41 @@ describe('snapshots', () => {
     expect(stats.changed).toBe(1);
   });
 
+  it('abort indexes what was uploaded, so the next snapshot re-uses it; types can be written concurrently', async () => {
+    const { repo } = await newRepository(undefined, { packSizeBytes: 64 * 1024 });
+    const tenant = new SyntheticTenant(17, 1200);
+    const aborted = await repo.startSnapshot({ profile: 'contoso' });
+    const firstStats = await aborted.replaceType('user', tenantItems(tenant, 'user'));
+    expect(firstStats.blobsAdded).toBeGreaterThan(500);
+    await aborted.abort();
+    expect(await collect(repo.snapshots())).toEqual([]);
+    expect(await repo.listLocks()).toEqual([]);
+
+    const w = await repo.startSnapshot({ profile: 'contoso' });
+    const [users, groups, devices] = await Promise.all(TYPES.slice().reverse().map((t) => w.replaceType(t, tenantItems(tenant, t))));
+    await expect(w.replaceType('user', [])).rejects.toMatchObject({ code: 'USAGE' });
+    const snap = await w.commit();
+    // The users' documents were uploaded and indexed by the aborted run: only trees are new.
+    expect(users?.new).toBe(firstStats.new);
+    expect(users?.blobsAdded ?? 0).toBeLessThan(firstStats.blobsAdded / 10);
+    expect((groups?.blobsAdded ?? 0) + (devices?.blobsAdded ?? 0)).toBeGreaterThan(0);
+    expect(snap.stats.items).toBe(1200);
+    expect(await actual(repo, snap)).toEqual(expected(tenant));
+  });
+
+  it('a damaged snapshot file is REPO_CORRUPT when listed, and check names it', async () => {
+    const { store, repo } = await newRepository();
+    const w = await repo.startSnapshot({ profile: 'contoso' });
+    await w.patchType('user', [{ type: 'user', id: 'u1', document: { a: 1 } }]);
+    const snap = await w.commit();
+    const key = `snapshots/${snap.id}`;
+    const bytes = await store.get(key);
+    bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 1;
+    await store.put(key, bytes);
+    await expect(collect((await reopen(store)).snapshots())).rejects.toMatchObject({ code: 'REPO_CORRUPT' });
+    expect((await repo.check()).errors).toMatchObject([{ kind: 'snapshot-damaged', file: key }]);
+  });
+
   it('resolves ID prefixes and latest; ambiguous and unknown references fail clearly', async () => {
     const { repo } = await newRepository();
     const tenant = new SyntheticTenant(16, 50);
