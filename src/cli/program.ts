@@ -8,6 +8,10 @@ import { registerRepositoryCommands } from './commands/repository.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerBrowseCommands } from './commands/browse.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerProfileCommands } from './commands/profile.js';
+import { registerBackupCommand } from './commands/backup.js';
+import { registerPermissionsCommand } from './commands/permissions.js';
 
 export interface GlobalOptions {
   repo?: string;
@@ -47,5 +51,9 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerEmulatorCommand(program);
   registerBrowseCommands(program);
+  registerDemoCommand(program);
+  registerProfileCommands(program);
+  registerBackupCommand(program);
+  registerPermissionsCommand(program);
   return program;
 }

@@ -161,6 +161,15 @@ export class RunContext {
     return this.settings.signal;
   }
 
+  /**
+   * Whether the change signals cover every change of this type's items since the parent: they
+   * must be complete, and the parent must hold the type as read then (not carried over from an
+   * older snapshot because it could not be read).
+   */
+  signalsCover(type: string): boolean {
+    return this.signals.available && this.parent.snapshot?.types[type]?.absent === undefined;
+  }
+
   /** A sub-resource is not read in this run (missing permission, opt-in); its key stays absent. */
   skipSub(type: string, sub: string, reason: string): void {
     let map = this.#skipped.get(type);

@@ -7,3 +7,5 @@
 export { readLiveItems, type LiveReadOptions } from './live.js';
 export { chooseTypes, openSession, type Session, type SessionOptions, type UnreadableType, type SkippedSub } from './session.js';
 export type { BackupWarning, TypeState, BackupState } from './context.js';
+export { runBackup, tenantSizeOf, type BackupOptions, type BackupProgress } from './run.js';
+export type { BackupReport, TypeReport } from './report.js';

@@ -65,7 +65,7 @@ async function runRound(ctx: RunContext, declaration: ResourceDeclaration, from:
 /** Sub-resources to take from `$expand` listings because every item needs them. */
 function bulkSubs(ctx: RunContext, declaration: ResourceDeclaration, all: boolean): SubResourceSpec[] {
   return readableSubs(declaration).filter((sub) => sub.bulkExpand && subEnabled(ctx, declaration, sub)
-    && (all || (sub.read === 'everyRun' && !ctx.signals.available)));
+    && (all || (sub.read === 'everyRun' && !ctx.signalsCover(declaration.name))));
 }
 
 export async function readDeltaType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
@@ -129,7 +129,7 @@ function incrementalPlan(ctx: RunContext, declaration: ResourceDeclaration, roun
         if (refreshSubs.length === 0) return;
         // Unchanged items whose `everyRun` sub-resources may have changed: the signalled ones,
         // or every one when nothing tells us which.
-        if (ctx.signals.available) {
+        if (ctx.signalsCover(type)) {
           for (const id of ctx.signals.ids()) {
             if (round.fold.has(id)) continue;
             const previous = await ctx.parent.document(type, id);

@@ -83,7 +83,7 @@ export async function readListType(ctx: RunContext, declaration: ResourceDeclara
       parentHashes.set(entry.id, typeof listed === 'string' ? listed : undefined);
     }
   }
-  const everyRunIds = (id: string) => !ctx.signals.available || ctx.signals.has(id);
+  const everyRunIds = (id: string) => !ctx.signalsCover(type) || ctx.signals.has(id);
   const hasEveryRun = readableSubs(declaration).some((sub) => sub.read === 'everyRun' && !ctx.isSkipped(type, sub));
 
   async function* pending(): AsyncGenerator<Pending> {

@@ -83,7 +83,7 @@ export function plannedReads(ctx: RunContext, declaration: ResourceDeclaration, 
         read = !reusable || status.changed;
         break;
       default:
-        read = !reusable || status.changed || !ctx.signals.available || ctx.signals.has(id);
+        read = !reusable || status.changed || !ctx.signalsCover(declaration.name) || ctx.signals.has(id);
     }
     if (read) reads.push(sub);
     else {

@@ -7,3 +7,7 @@ export { checkProfileName, describeProfile, toConnection, PROFILE_NAME, type Pro
 export { profileStore, PROFILE_DOCUMENTS, type ProfileStore } from './store.js';
 export { connect, type Connection, type ConnectOptions } from './connect.js';
 export { decodeAccessToken, probePermissions, signIn, type PermissionProbe, type ProbeOptions, type TokenClaims } from './sign-in.js';
+export { addProfile, certificateFromFile, certificateFromPem, certificateThumbprint, readCaFile, secretFromEnv, type AddProfileInput } from './add.js';
+export { profilePermissions, type PermissionLine, type PermissionsReport } from './permissions.js';
+export { createApp, ADMIN_SCOPES, DEFAULT_DEVICE_CLIENT_ID, type CreateAppInput, type CreateAppOptions, type CreateAppResult } from './create-app.js';
+export { generateCertificate, type GeneratedCertificate } from './certificate.js';
