@@ -18,7 +18,7 @@ export const BENCH_TYPES = ['user', 'group', 'device'] as const;
 
 async function* lines(path: string): AsyncGenerator<Item | ItemDeletion> {
   if (!existsSync(path)) return;
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) if (line) yield JSON.parse(line) as Item | ItemDeletion;
+  for await (const line of createInterface({ input: createReadStream(path, { highWaterMark: 1024 * 1024 }), crlfDelay: Infinity })) if (line) yield JSON.parse(line) as Item | ItemDeletion;
 }
 
 const [repoDir, inputDir, mode, dayText] = process.argv.slice(2) as [string, string, 'full' | 'delta', string];

@@ -35,6 +35,10 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+/** Sorted key orders by the key order an object arrived with: documents of one type share shapes. */
+const orderCache = new Map<string, readonly string[]>();
+const ORDER_CACHE_LIMIT = 4096;
+
 /** The value with every object's keys in sorted order; unchanged subtrees are shared, not copied. */
 function sortedCopy(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -56,19 +60,25 @@ function sortedCopy(value: unknown): unknown {
     if (isIntegerKey(key)) throw new NeedsSlowPath();
     if (i > 0 && (keys[i - 1] as string) > key) sorted = false;
   }
-  let changed = !sorted;
-  const values = new Array<unknown>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const v = record[keys[i] as string];
-    const c = sortedCopy(v);
-    values[i] = c;
-    if (c !== v) changed = true;
+  if (sorted) {
+    // Copy this object only if a member had to change.
+    let out: Record<string, unknown> | undefined;
+    for (const key of keys) {
+      const v = record[key];
+      if (v === null || typeof v !== 'object') continue;
+      const c = sortedCopy(v);
+      if (c !== v) (out ??= { ...record })[key] = c;
+    }
+    return out ?? value;
   }
-  if (!changed) return value;
-  const order = keys.map((_, i) => i);
-  if (!sorted) order.sort((a, b) => ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
+  const shape = keys.join('\0');
+  let order = orderCache.get(shape);
+  if (!order) {
+    order = [...keys].sort();
+    if (orderCache.size < ORDER_CACHE_LIMIT) orderCache.set(shape, order);
+  }
   const out: Record<string, unknown> = {};
-  for (const i of order) out[keys[i] as string] = values[i];
+  for (const key of order) out[key] = sortedCopy(record[key]);
   return out;
 }
 
