@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ItemChange, ItemEntry, SnapshotInfo } from '../../src/repository/index.js';
-import { changedProperties, collectDifferences, diffLive, diffSnapshots, liveDiffTypes, toDiffReport, type DiffSource, type LiveItem } from '../../src/engine/browse/index.js';
+import { changedProperties, collectDifferences, diffLive, diffSnapshots, liveDiffTypes, snapshotIncludes, toDiffReport, type DiffSource, type LiveItem } from '../../src/engine/browse/index.js';
 import { auditRecord, createTestRepo, guid, user, type ModelItem, type TestRepo } from './helpers.js';
 
 describe('changedProperties', () => {
@@ -210,5 +210,14 @@ describe('diffLive', () => {
     const report = toDiffReport(await collectDifferences(diffLive(t.repo, b, source, { onSkipped: (s) => skippedTypes.push(s) })));
     expect(report).toEqual({ added: [], removed: [], changed: [] });
     expect(skippedTypes).toEqual([{ type: 'conditionalAccessPolicy', reason: 'PERMISSION_MISSING: Policy.Read.All' }]);
+  });
+
+  it("reads the opt-in sub-resources the snapshot's backup job used", async () => {
+    const job = await t.catalog.createJob({ kind: 'backup', profile: 'contoso', status: 'running', params: { types: null, full: false, include: ['user.authenticationMethods'] } });
+    await t.catalog.finishJob(job.id, { status: 'succeeded', report: { snapshot: b.id } });
+    const other = await t.catalog.createJob({ kind: 'backup', profile: 'contoso', status: 'running', params: { include: ['group.other'] } });
+    await t.catalog.finishJob(other.id, { status: 'succeeded', report: { snapshot: 'f'.repeat(64) } });
+    expect(await snapshotIncludes(t.catalog, b)).toEqual(['user.authenticationMethods']);
+    expect(await snapshotIncludes(t.catalog, a)).toEqual([]);
   });
 });

@@ -24,6 +24,7 @@ import {
   liveDiffTypes,
   parseItemRef,
   showItem,
+  snapshotIncludes,
   toDiffReport,
   type Attribution,
   type ItemDifference,
@@ -37,10 +38,40 @@ import { withWorkspace } from '../context.js';
 import { formatTime, shortId, table } from '../format.js';
 import { printJson, printLine } from '../output.js';
 
-/** Writes to stdout and waits when the pipe is full, so a long listing never piles up in memory. */
-async function write(text: string): Promise<void> {
-  if (process.stdout.write(text)) return;
-  await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+/** Thrown by `StdoutStream.write` once the reader has gone (`ls … | head`): stop quietly. */
+class OutputClosed extends Error {}
+
+/**
+ * Writes a long answer to stdout, waiting while the pipe is full (so a listing never piles up in
+ * memory) and noticing when the reader closes it early, which is not an error.
+ */
+function stdoutStream(): { write(text: string): Promise<void>; end(): void } {
+  let closed = false;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  };
+  process.stdout.on('error', onError);
+  return {
+    async write(text) {
+      if (closed || process.stdout.destroyed) throw new OutputClosed();
+      if (process.stdout.write(text)) return;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          process.stdout.off('drain', done);
+          process.stdout.off('close', done);
+          resolve();
+        };
+        process.stdout.on('drain', done);
+        process.stdout.on('close', done);
+      });
+    },
+    end() {
+      process.stdout.off('error', onError);
+      // Keep swallowing EPIPE for writes still buffered when the reader left.
+      if (closed) process.stdout.on('error', () => undefined);
+    },
+  };
 }
 
 function positiveInt(value: string): number {
@@ -68,22 +99,29 @@ async function ls(ws: Workspace, ref: string, type: string | undefined, opts: { 
   const snapshot = await resolveSnapshot(repo, ref, opts.profile, signal);
   const catalog = await ws.catalog();
   const items = listSnapshotItems(catalog, snapshot.id, { signal, ...(type === undefined ? {} : { type }) });
-  if (opts.json) {
+  const out = stdoutStream();
+  try {
+    if (opts.json) {
+      let n = 0;
+      await out.write('[');
+      for await (const item of items) await out.write(`${n++ === 0 ? '\n' : ',\n'}  ${JSON.stringify({ type: item.type, id: item.id, name: item.name })}`);
+      await out.write(n === 0 ? ']\n' : '\n]\n');
+      return;
+    }
+    // Column widths known before the first page: the snapshot's type names, and GUID-wide IDs.
+    const typeWidth = Math.max(4, ...Object.keys(snapshot.types).filter((t) => type === undefined || t === type).map((t) => t.length));
+    await out.write(`${'TYPE'.padEnd(typeWidth)}  ${'ID'.padEnd(36)}  NAME\n`);
     let n = 0;
-    await write('[');
-    for await (const item of items) await write(`${n++ === 0 ? '\n' : ',\n'}  ${JSON.stringify({ type: item.type, id: item.id, name: item.name })}`);
-    await write(n === 0 ? ']\n' : '\n]\n');
-    return;
+    for await (const item of items) {
+      n++;
+      await out.write(`${item.type.padEnd(typeWidth)}  ${item.id.padEnd(36)}  ${item.name}\n`);
+    }
+    await out.write(`${n} item(s) in snapshot ${describeSnapshot(snapshot)}${type === undefined ? '' : ` of type ${type}`}\n`);
+  } catch (err) {
+    if (!(err instanceof OutputClosed)) throw err;
+  } finally {
+    out.end();
   }
-  // Column widths known before the first page: the snapshot's type names, and GUID-wide IDs.
-  const typeWidth = Math.max(4, ...Object.keys(snapshot.types).filter((t) => type === undefined || t === type).map((t) => t.length));
-  await write(`${'TYPE'.padEnd(typeWidth)}  ${'ID'.padEnd(36)}  NAME\n`);
-  let n = 0;
-  for await (const item of items) {
-    n++;
-    await write(`${item.type.padEnd(typeWidth)}  ${item.id.padEnd(36)}  ${item.name}\n`);
-  }
-  await write(`${n} item(s) in snapshot ${describeSnapshot(snapshot)}${type === undefined ? '' : ` of type ${type}`}\n`);
 }
 
 // ---- show ------------------------------------------------------------------------------------
@@ -111,7 +149,8 @@ async function find(ws: Workspace, text: string, opts: { json?: boolean; profile
   if (result.items.length === 0) return printLine(`no item's name contains ${JSON.stringify(text)}`);
   for (const item of result.items) {
     printLine(`${item.type}/${item.id}  ${item.name}  (profile ${item.profile})`);
-    printLine(table(item.ranges.map((r) => ['  ', at(r.first), '…', r.current ? 'current' : at(r.last), `${r.snapshots} snapshot(s)`, r.name === item.name ? '' : `as ${JSON.stringify(r.name)}`])));
+    const rows = item.ranges.map((r) => ['  ', at(r.first), '…', r.current ? 'current' : at(r.last), `${r.snapshots} snapshot(s)`, r.name === item.name ? '' : `as ${JSON.stringify(r.name)}`]);
+    printLine(table(rows).replace(/ +$/gm, ''));
   }
 }
 
@@ -166,7 +205,7 @@ async function history(ws: Workspace, itemRef: string, opts: { json?: boolean; p
 
 const MARK = { added: '+', changed: '~', removed: '-' } as const;
 
-function printDifferences(differences: readonly ItemDifference[], heading: string): void {
+export function printDifferences(differences: readonly ItemDifference[], heading: string): void {
   printLine(heading);
   if (differences.length === 0) return printLine('no differences');
   const counts = countDifferences(differences);
@@ -188,9 +227,10 @@ function printDifferences(differences: readonly ItemDifference[], heading: strin
 }
 
 /** The live tenant of a profile, read through the backup engine (loaded only by `diff --live`). */
-async function liveSource(ws: Workspace, profile: string): Promise<LiveItemSource> {
+async function liveSource(ws: Workspace, snapshot: SnapshotInfo): Promise<LiveItemSource> {
   const { readLiveItems } = await import('../../engine/backup/index.js');
-  return (types, options) => readLiveItems(ws, profile, { types, ...options });
+  const include = await snapshotIncludes(await ws.catalog(), snapshot);
+  return (types, options) => readLiveItems(ws, snapshot.profile, { types, include, ...options });
 }
 
 interface DiffOptions {
@@ -211,7 +251,7 @@ async function diff(ws: Workspace, refA: string, refB: string | undefined, opts:
       skipped.push(s);
       process.stderr.write(`warning: ${s.type} not compared: ${s.reason}\n`);
     };
-    const differences = await collectDifferences(diffLive(repo, snapshot, await liveSource(ws, snapshot.profile), { signal, types, onSkipped }));
+    const differences = await collectDifferences(diffLive(repo, snapshot, await liveSource(ws, snapshot), { signal, types, onSkipped }));
     if (opts.json) return printJson(toDiffReport(differences));
     return printDifferences(differences, `diff ${describeSnapshot(snapshot)} → live tenant of profile ${snapshot.profile} (${types.length - skipped.length} of ${types.length} type(s) compared)`);
   }

@@ -16,6 +16,7 @@
  * Not guaranteed: binary streams are not compared (only documents); memory grows with the IDs of
  * the compared types (about 100 bytes per item).
  */
+import type { Catalog } from '../../catalog/index.js';
 import { findResource } from '../../connectors/resources/index.js';
 import type { Repository, SnapshotInfo } from '../../repository/index.js';
 import type { ItemDifference } from './differences.js';
@@ -99,5 +100,25 @@ export async function* diffLive(repo: LiveDiffSource, snapshot: SnapshotInfo, li
       if (!ids.has(entry.id)) yield { type, id: entry.id, kind: 'removed', ...(entry.name === undefined ? {} : { name: entry.name }) };
     }
     seen.delete(type); // free the IDs as soon as the type is done
+  }
+}
+
+/**
+ * The opt-in sub-resources (`--include type.name`) the backup that wrote `snapshot` read, from its
+ * job record, so the live read reads the same and an opt-in sub-resource is not reported as a
+ * change of every item. Empty when the job is unknown (another host's catalog, a rebuilt one
+ * keeps jobs, a deleted one does not).
+ */
+export async function snapshotIncludes(catalog: Pick<Catalog, 'listJobs'>, snapshot: Pick<SnapshotInfo, 'id' | 'profile'>): Promise<string[]> {
+  let before: string | undefined;
+  for (;;) {
+    const jobs = await catalog.listJobs({ kind: 'backup', profile: snapshot.profile, limit: 1_000, ...(before === undefined ? {} : { before }) });
+    const job = jobs.find((j) => j.report?.snapshot === snapshot.id);
+    if (job) {
+      const include = job.params.include;
+      return Array.isArray(include) ? include.filter((x): x is string => typeof x === 'string') : [];
+    }
+    if (jobs.length < 1_000) return [];
+    before = jobs.at(-1)?.id;
   }
 }
