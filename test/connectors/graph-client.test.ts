@@ -168,9 +168,19 @@ describe('GraphClient errors', () => {
     const bad = (await client(error(400, 'Request_BadRequest', 'Invalid page size')).graph.request('/users').catch((e: unknown) => e)) as TenantVaultError;
     expect(bad.code).toBe('SERVICE_ERROR');
     expect(bad.message).toContain('Request_BadRequest: Invalid page size');
+    // A write is not repeated after a 500 (it may have happened); a read is (scheduler.ts, READ_RETRY_STATUSES).
     const failing = client(error(500, 'InternalServerError', 'boom'));
-    await expect(failing.graph.request('/users')).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    await expect(failing.graph.request('/users', { method: 'POST', body: {} })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     expect(failing.seen).toHaveLength(1);
+  });
+
+  it('retries a 500 or 502 on a read, never on a write', async () => {
+    let calls = 0;
+    const flaky = client(() => (++calls === 1 ? { status: 500, body: { error: { code: 'InternalServerError', message: 'boom' } } } : calls === 2 ? { status: 502, body: 'bad gateway' } : { status: 200, body: { id: 'u' } }));
+    const answer = flaky.graph.request('/users/u');
+    await flaky.clock.runUntil(() => calls === 3);
+    expect((await answer).body).toEqual({ id: 'u' });
+    expect(flaky.graph.scheduler.stats().total).toMatchObject({ requests: 3, retries: 2 });
   });
 
   it('retries 503 through the scheduler and succeeds; gives THROTTLED when 429 never ends', async () => {

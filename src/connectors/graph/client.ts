@@ -27,7 +27,7 @@ import { findResource, type ApiVersion } from '../resources/index.js';
 import { abortError } from './clock.js';
 import { graphError } from './errors.js';
 import { AuthHandler, NodeHttpHandler, RequestTag, SchedulingHandler, TimeoutHandler } from './middleware.js';
-import type { PartResult, ScheduledRequest, ThrottleScheduler } from './scheduler.js';
+import { isRetriedStatus, type PartResult, type ScheduledRequest, type ThrottleScheduler } from './scheduler.js';
 
 const { Client, HTTPMessageHandler, ResponseType } = pkg;
 
@@ -353,10 +353,10 @@ export class GraphClient {
           const at = ids.get(String(r.id));
           if (!at) continue;
           const headers = toHeaderRecord(r.headers);
-          const retriable = r.status === 429 || r.status === 503 || r.status === 504;
+          const retriable = isRetriedStatus(r.status, at.item);
           if (retriable && attempt < maxRetries) {
             retry.push(at);
-            waitMs = Math.max(waitMs, this.scheduler.noteThrottled({ method: at.item.method, url: at.item.url }, { get: (n: string) => headers[n.toLowerCase()] ?? null }, attempt));
+            waitMs = Math.max(waitMs, this.scheduler.noteThrottled({ method: at.item.method, url: at.item.url }, { get: (n: string) => headers[n.toLowerCase()] ?? null }, attempt, r.status));
             continue;
           }
           const ok = r.status >= 200 && r.status < 300;

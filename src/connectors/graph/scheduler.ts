@@ -12,8 +12,8 @@
  *   estimate for a request shape learns the last observed cost.
  * - `x-ms-throttle-limit-percentage` (sent above 0.8 of the limit) reveals the service's own view:
  *   the limit it implies (our window usage ÷ percentage) caps our capacity if it is lower.
- * - 429, 503 and 504 are retried after `Retry-After` (seconds, fractional, or an HTTP date), else
- *   after exponential backoff with jitter; a 429 also blocks the limit it hit for everyone and
+ * - 429, 503 and 504 (and 500, 502 for reads) are retried after `Retry-After` (seconds, fractional,
+ *   or an HTTP date), else after exponential backoff with jitter; a 429 also blocks the limit it hit for everyone and
  *   lowers its capacity, which then climbs back to the published value over `recoveryMs`.
  * - Requests are admitted first come, first served per limit; a request waiting on one limit
  *   never holds back requests that do not use it. `maxConcurrency` caps requests in flight.
@@ -104,6 +104,23 @@ export interface BudgetView {
 }
 
 const RETRY_STATUSES = new Set([429, 503, 504]);
+/**
+ * Also retried for requests that only read (GET, or a `$batch` of GETs): a transient 500 or 502
+ * on a read is safe to repeat, and a backup should not lose a type to one. Writes are not
+ * retried on these, as the SDKs do not (facts §1.6): the write may have happened.
+ */
+const READ_RETRY_STATUSES = new Set([500, 502]);
+
+/** Whether sending the request again cannot change anything. */
+export function isReadOnly(request: { readonly method: string; readonly parts?: ReadonlyArray<{ readonly method: string }> }): boolean {
+  const method = request.method.toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return true;
+  return request.parts !== undefined && request.parts.length > 0 && request.parts.every((p) => p.method.toUpperCase() === 'GET');
+}
+
+export function isRetriedStatus(status: number, request: { readonly method: string; readonly parts?: ReadonlyArray<{ readonly method: string }> }): boolean {
+  return RETRY_STATUSES.has(status) || (READ_RETRY_STATUSES.has(status) && isReadOnly(request));
+}
 const UNTYPED = '(untyped)';
 
 interface Entry {
@@ -352,7 +369,7 @@ export class ThrottleScheduler {
         this.#release();
       }
       if (response.status === 429) this.#count(type, (c) => (c.throttled += 1));
-      if (!RETRY_STATUSES.has(response.status) || attempt >= this.#maxRetries) return response;
+      if (!isRetriedStatus(response.status, request) || attempt >= this.#maxRetries) return response;
       const delayMs = this.#delayAfter(response, allocations.map((a) => a.budget), attempt);
       this.#logger.debug({ type, status: response.status, attempt, delayMs }, 'graph request will be retried');
       await options.onRetry?.(response);
@@ -360,10 +377,13 @@ export class ThrottleScheduler {
     }
   }
 
-  /** For a throttled request inside a batch: blocks its limits as a 429 would and returns the wait. */
-  noteThrottled(request: RequestShape, headers: HeaderBag, attempt: number): number {
+  /**
+   * For a request inside a batch that will be sent again: a 429 blocks its limits as a direct one
+   * would; any status returns the wait (Retry-After, else backoff).
+   */
+  noteThrottled(request: RequestShape, headers: HeaderBag, attempt: number, status = 429): number {
     const budgets = classifyRequest(request).charges.map((c) => this.#budgets.get(c.bucket)!);
-    return this.#delayAfter({ status: 429, headers }, budgets, attempt);
+    return this.#delayAfter({ status, headers }, budgets, attempt);
   }
 
   /** What a request is charged, classified once; `#charges` applies the learned costs. */
