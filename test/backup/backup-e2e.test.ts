@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findResource, getResource, listResources, type ResourceDeclaration } from '../../src/connectors/index.js';
-import { runBackup, type BackupReport } from '../../src/engine/backup/index.js';
+import type { BackupReport } from '../../src/engine/backup/index.js';
 import type { Repository } from '../../src/repository/index.js';
 import { listAll, startBench, type Bench } from './helpers.js';
 import { changedProperties, embeddedNames, ids, liveMain, liveSub, snapshotDocs, sortDeep, type Doc } from './snapshot-tools.js';
@@ -44,7 +44,7 @@ describe('backup end to end', () => {
     }).then((r) => r.body);
     const teamA = await unified('E2E team A', someUsers.slice(0, 2));
     const teamB = await unified('E2E team B', []);
-    first = await runBackup(bench.ws, 'contoso', bench.options);
+    first = await bench.backup();
     const docs = await snapshotDocs(repo, first.snapshot);
     const admin = bench.admin;
     auditBefore = new Set((await listAll<Doc>(admin, '/auditLogs/directoryAudits').catch(() => [])).map((a) => String(a.id)));
@@ -127,7 +127,7 @@ describe('backup end to end', () => {
       change('deviceConfiguration', String(config.id), ...changedProperties(before, after).filter((p) => !p.startsWith('@')));
     }
 
-    second = await runBackup(bench.ws, 'contoso', bench.options);
+    second = await bench.backup();
   }, 120_000);
 
   afterAll(async () => {

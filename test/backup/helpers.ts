@@ -14,7 +14,7 @@ import {
 import { ManualClock, startEmulator, type Emulator, type EmulatorOptions, type TenantInfo } from '../../src/emulator/index.js';
 import { initWorkspaceRepository, openWorkspace, type Workspace } from '../../src/engine/workspace.js';
 import { profileStore, type Profile } from '../../src/engine/profiles/index.js';
-import type { BackupOptions } from '../../src/engine/backup/index.js';
+import { runBackup, type BackupOptions, type BackupReport } from '../../src/engine/backup/index.js';
 
 export const CHEAP_KDF = { N: 16, r: 1, p: 1 };
 export const PASSWORD = 'correct horse battery staple';
@@ -31,6 +31,9 @@ export class VirtualClock implements Clock {
     this.sleeps++;
     this.#now += Math.max(0, ms);
   }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
 }
 
 export interface Bench {
@@ -44,8 +47,8 @@ export interface Bench {
   /** The admin app, for changes and for reading the live tenant. */
   readonly admin: GraphClient;
   readonly profile: Profile;
-  /** runBackup options every test uses: the virtual clock, no real waiting. */
-  readonly options: Pick<BackupOptions, 'clock'>;
+  /** runBackup of the `contoso` profile on the virtual clock, a minute after the previous run. */
+  backup(options?: BackupOptions, profile?: string): Promise<BackupReport>;
   close(): Promise<void>;
 }
 
@@ -80,7 +83,11 @@ export async function startBench(options: Partial<EmulatorOptions> & { size?: 's
   return {
     emulator, emulatorClock, tenant, dir, config, ws, clock, profile,
     admin: adminClient(emulator, tenant),
-    options: { clock },
+    backup(options = {}, name = 'contoso') {
+      // Snapshots of a profile are ordered by time: each run starts a minute after the last.
+      clock.advance(60_000);
+      return runBackup(ws, name, { clock, ...options });
+    },
     async close() {
       await ws.close();
       await emulator.close();
