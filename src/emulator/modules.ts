@@ -7,9 +7,10 @@ import type { GraphModule } from './graph/module.js';
 import type { EmulatorService } from './http.js';
 import { conditionalAccessModule } from './conditional-access/index.js';
 import { directoryModule } from './directory/index.js';
+import { intuneModule } from './intune/index.js';
 
 export function builtInModules(): GraphModule[] {
-  return [directoryModule, conditionalAccessModule];
+  return [directoryModule, conditionalAccessModule, intuneModule];
 }
 
 export function builtInServices(): EmulatorService[] {

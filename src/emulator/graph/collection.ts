@@ -36,6 +36,10 @@ export interface ExpandSpec {
   readonly projection: ProjectionSpec;
   /** Single-valued navigation (manager): returns one object or nothing. */
   readonly single?: boolean;
+  /** At most this many related objects (default 20, the directory's cap; Intune expands all). */
+  readonly limit?: number;
+  /** Properties to add to each projected related object for a nested `$expand` (one level). */
+  readonly nested?: (ctx: GraphContext, related: Entity, names: readonly string[]) => Record<string, unknown>;
 }
 
 export interface CollectionSpec {
@@ -61,6 +65,8 @@ export interface CollectionSpec {
   readonly expand?: Readonly<Record<string, ExpandSpec>>;
   /** Items excluded regardless of query (e.g. soft-deleted members). */
   readonly where?: (entity: Entity) => boolean;
+  /** With `$expand` the page is capped at 100 (directory objects, facts §2.1); false where no such cap is known. */
+  readonly expandCapsPage?: boolean;
 }
 
 /** The expand cap for directory objects (query-parameters.md). */
@@ -150,7 +156,7 @@ function effectiveTop(ctx: GraphContext, spec: CollectionSpec): number {
   }
   let size = top ?? spec.paging.defaultTop;
   // Known issue: with $expand on directory objects the page is capped at 100 (facts §2.1).
-  if (ctx.query.expand && size > 100) size = 100;
+  if (ctx.query.expand && size > 100 && spec.expandCapsPage !== false) size = 100;
   return size;
 }
 
@@ -180,9 +186,11 @@ function applyExpand(ctx: GraphContext, spec: CollectionSpec, entity: Entity, ou
       throw badRequest(`Could not find a property named '${item.property}' on type '${spec.projection.entityType}'.`, 'BadRequest');
     }
     const related: Record<string, unknown>[] = [];
+    const limit = nav.limit ?? EXPAND_CAP;
     for (const r of nav.items(ctx, entity)) {
-      related.push(project(ctx, r, { ...nav.projection, includeType: true }, item.select));
-      if (related.length >= EXPAND_CAP) break;
+      if (related.length >= limit) break;
+      const projected = project(ctx, r, { ...nav.projection, includeType: nav.projection.includeType ?? true }, item.select);
+      related.push(item.expand && nav.nested ? { ...projected, ...nav.nested(ctx, r, item.expand) } : projected);
     }
     out[item.property] = nav.single ? (related[0] ?? null) : related;
   }

@@ -61,13 +61,16 @@ export function project(ctx: GraphContext, entity: Entity, spec: ProjectionSpec,
   const base = fill ? { ...fill, ...entity } : entity;
   const source = spec.computed ? { ...base, ...spec.computed(ctx, entity) } : base;
   const out: Record<string, unknown> = {};
+  // Nested complex values trimmed to the version, where the catalog knows how.
+  const served = ctx.schema.valueProjector(type);
+  const value = served ? (key: string): unknown => served(key, source[key]) : (key: string): unknown => source[key];
   if (spec.includeType || entity['@odata.type'] !== undefined) out['@odata.type'] = `#${type}`;
   const hidden = spec.hidden;
   if (select && select.length > 0 && !select.includes('*')) {
     for (const key of select) {
       if (hidden?.includes(key)) continue;
       if (props && !props.has(key) && key !== 'id') continue;
-      const v = source[key];
+      const v = value(key);
       out[key] = v === undefined ? null : v;
     }
     return out;
@@ -76,7 +79,7 @@ export function project(ctx: GraphContext, entity: Entity, spec: ProjectionSpec,
   if (defaults) {
     for (const key of defaults) {
       if (props && !props.has(key)) continue;
-      const v = source[key];
+      const v = value(key);
       out[key] = v === undefined ? null : v;
     }
     return out;
@@ -86,7 +89,7 @@ export function project(ctx: GraphContext, entity: Entity, spec: ProjectionSpec,
     if (key === '@odata.type') continue;
     if (selectOnly?.includes(key) || hidden?.includes(key)) continue;
     if (props && !props.has(key)) continue;
-    out[key] = source[key];
+    out[key] = value(key);
   }
   return out;
 }

@@ -17,7 +17,7 @@ import { diffProperties } from '../state/audit.js';
 import type { Entity, EntityStore } from '../state/store.js';
 import { DIRECTORY_PAGING, countResponse, entityResponse, listResponse, type CollectionSpec, type ExpandSpec, type Paging } from './collection.js';
 import { deltaHandler, type DeltaOptions } from './delta.js';
-import { notFound } from './errors.js';
+import { notFound, type GraphError } from './errors.js';
 import type { ProjectionSpec } from './projection.js';
 import type { GraphContext, GraphResponse, GraphVersion, HttpMethod, PermissionRule, RouteHandler, RouteSpec, ThrottleClass } from './types.js';
 import { parseWrite, type ParsedWrite, type WriteRules } from './writes.js';
@@ -63,6 +63,8 @@ export interface EntitySetSpec {
   /** Default and maximum page size; `'none'` for unpaged collections. Default: 100 / 999. */
   readonly paging?: Paging | 'none';
   readonly projection?: Omit<ProjectionSpec, 'entityType'>;
+  /** Projection changes for single-entity answers (GET by key, create, update), e.g. content lists leave out. */
+  readonly projectionById?: Omit<ProjectionSpec, 'entityType'>;
   readonly advancedQueries?: boolean;
   readonly filterable?: readonly string[];
   readonly orderable?: readonly string[] | 'any';
@@ -78,6 +80,12 @@ export interface EntitySetSpec {
   readonly write?: Omit<WriteRules, 'entityType' | 'resourceName'>;
   /** Finds an entity by the key segment (default: by ID in the store); e.g. `appId=…` keys. */
   readonly find?: (ctx: GraphContext, key: string) => Entity | undefined;
+  /** The error for an unknown key (default: the directory's 404 `Request_ResourceNotFound`). */
+  readonly notFound?: (ctx: GraphContext, key: string) => GraphError;
+  /** Entities this request must not see (e.g. a beta-only derived type on v1.0): left out of lists, 404 by key. */
+  readonly where?: (ctx: GraphContext, entity: Entity) => boolean;
+  /** Cap the page at 100 with `$expand` (default true, as for directory objects). */
+  readonly expandCapsPage?: boolean;
   /** Builds the stored entity on create; default `{ id: uuid, ...props }` plus `createdDateTime` when the type has it. */
   readonly create?: (ctx: GraphContext, write: ParsedWrite) => Entity;
   /** Runs after the entity is stored (e.g. process `members@odata.bind`). */
@@ -120,13 +128,21 @@ export function collectionOf(ctx: GraphContext, spec: EntitySetSpec, path: strin
     searchable: spec.searchable,
     resourceName: spec.resourceName ?? defaultResourceName(spec.entityType),
     expand: spec.expand,
+    ...(spec.where ? { where: (e: Entity) => (spec.where as NonNullable<EntitySetSpec['where']>)(ctx, e) } : {}),
+    ...(spec.expandCapsPage === false ? { expandCapsPage: false } : {}),
   };
+}
+
+/** The collection helpers' view for one entity (GET by key, create and update answers). */
+export function entityShapeOf(ctx: GraphContext, spec: EntitySetSpec, path: string): CollectionSpec {
+  const shape = collectionOf(ctx, spec, path);
+  return spec.projectionById ? { ...shape, projection: { ...shape.projection, ...spec.projectionById } } : shape;
 }
 
 /** Looks an entity up by key segment or throws Graph's 404. */
 export function findOr404(ctx: GraphContext, spec: EntitySetSpec, key: string): Entity {
   const entity = spec.find ? spec.find(ctx, key) : ctx.tenant.store(spec.store).get(key);
-  if (!entity) throw notFound(key);
+  if (!entity || (spec.where && !spec.where(ctx, entity))) throw spec.notFound ? spec.notFound(ctx, key) : notFound(key);
   return entity;
 }
 
@@ -163,7 +179,7 @@ export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
       ));
     }
     routes.push(route('GET', `${path}/{id}`, { ...common, permissions: spec.permissions.read, cost: spec.cost?.get, name: `${spec.name}.get` }, (ctx) =>
-      entityResponse(ctx, collectionOf(ctx, spec, path), findOr404(ctx, spec, ctx.params.id as string)),
+      entityResponse(ctx, entityShapeOf(ctx, spec, path), findOr404(ctx, spec, ctx.params.id as string)),
     ));
 
     if (spec.permissions.create) {
@@ -179,7 +195,7 @@ export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
             targetResources: [{ ...auditTarget(stored, audit.targetType), modifiedProperties: diffProperties(undefined, stored, Object.keys(write.props)) }],
           });
         }
-        const shape = collectionOf(ctx, spec, path);
+        const shape = entityShapeOf(ctx, spec, path);
         const defaults = shape.projection.defaultSelect;
         if (spec.createResponseAddsWritten && Array.isArray(defaults)) {
           const written = Object.keys(write.props).filter((k) => !k.startsWith('@') && !(spec.projection?.hidden ?? []).includes(k));
@@ -207,7 +223,7 @@ export function defineEntitySet(spec: EntitySetSpec): RouteSpec[] {
           targetResources: [{ ...auditTarget(after, audit.targetType), modifiedProperties: diffProperties(before, after, Object.keys(write.props)) }],
         });
       }
-      if (mode === 'replace' || spec.updateStatus === 200) return entityResponse(ctx, collectionOf(ctx, spec, path), store(ctx).get(after.id) ?? after);
+      if (mode === 'replace' || spec.updateStatus === 200) return entityResponse(ctx, entityShapeOf(ctx, spec, path), store(ctx).get(after.id) ?? after);
       return { status: 204 };
     };
     if (spec.permissions.update) {

@@ -18,6 +18,13 @@ export interface PropertyCatalog {
    * entity over these. Optional: catalogs without it fill nothing.
    */
   defaults?(version: GraphVersion, entityType: string): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * How the type's property values are served in a version (nested complex values trimmed to
+   * what the version defines). Undefined: values are served as stored.
+   */
+  valueProjector?(version: GraphVersion, entityType: string): ((property: string, value: unknown) => unknown) | undefined;
+  /** What a write must not carry inside the type's complex values: a message, or undefined when fine. */
+  valueChecker?(version: GraphVersion, entityType: string): ((property: string, value: unknown) => string | undefined) | undefined;
 }
 
 /** A catalog from a table `{ type: { v1: [...], beta: [...] } }` keyed by short or full type name. */
@@ -40,6 +47,7 @@ export function tableCatalog(table: Readonly<Record<string, { readonly v1: reado
 }
 
 export function combineCatalogs(catalogs: readonly PropertyCatalog[]): PropertyCatalog {
+  const owner = (version: GraphVersion, entityType: string): PropertyCatalog | undefined => catalogs.find((c) => c.properties(version, entityType) !== undefined);
   return {
     properties(version, entityType) {
       for (const c of catalogs) {
@@ -48,12 +56,15 @@ export function combineCatalogs(catalogs: readonly PropertyCatalog[]): PropertyC
       }
       return undefined;
     },
-    // The catalog that answers `properties` for a type is the one whose defaults count.
+    // The catalog that answers `properties` for a type is the one whose other answers count.
     defaults(version, entityType) {
-      for (const c of catalogs) {
-        if (c.properties(version, entityType)) return c.defaults?.(version, entityType);
-      }
-      return undefined;
+      return owner(version, entityType)?.defaults?.(version, entityType);
+    },
+    valueProjector(version, entityType) {
+      return owner(version, entityType)?.valueProjector?.(version, entityType);
+    },
+    valueChecker(version, entityType) {
+      return owner(version, entityType)?.valueChecker?.(version, entityType);
     },
   };
 }

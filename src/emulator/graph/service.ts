@@ -218,7 +218,12 @@ export class GraphService {
       caller,
       clock: this.host.clock,
       query,
-      schema: { properties: (type) => catalog.properties(version, type), defaults: (type) => catalog.defaults?.(version, type) },
+      schema: {
+        properties: (type) => catalog.properties(version, type),
+        defaults: (type) => catalog.defaults?.(version, type),
+        valueProjector: (type) => catalog.valueProjector?.(version, type),
+        valueChecker: (type) => catalog.valueChecker?.(version, type),
+      },
       serviceRoot,
       contextUrl: (fragment) => `${serviceRoot}/$metadata#${fragment}`,
       audit: (entry) => {

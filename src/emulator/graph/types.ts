@@ -124,6 +124,10 @@ export interface GraphContext {
   readonly schema: {
     properties(entityType: string): ReadonlySet<string> | undefined;
     defaults(entityType: string): Readonly<Record<string, unknown>> | undefined;
+    /** How the type's property values are served in this version; undefined: as stored. */
+    valueProjector(entityType: string): ((property: string, value: unknown) => unknown) | undefined;
+    /** What a write of the type must not carry inside complex values (a message), if the catalog knows. */
+    valueChecker(entityType: string): ((property: string, value: unknown) => string | undefined) | undefined;
   };
   /** `{origin}/{version}` — the Graph root links are built on. */
   readonly serviceRoot: string;

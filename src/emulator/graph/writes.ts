@@ -7,6 +7,8 @@
  *   resource 'User'.", seen in msgraph-sdk-dotnet#2561);
  * - `x@odata.bind` annotations are split out for the caller (members/owners binding), with
  *   Graph's cap of 20 references per request (facts §7.1).
+ * - complex values must fit their types where the catalog knows them (no undeclared nested
+ *   property, no abstract or unrelated `@odata.type`), with OData's deserializer message;
  * - server-managed properties a service accepts and drops (`ignored`, e.g. Intune's `version`,
  *   `createdDateTime` in bodies exported from a GET) are removed without an error.
  * Annotations such as `@odata.type` pass through.
@@ -62,6 +64,7 @@ export function parseWrite(ctx: GraphContext, body: unknown, rules: WriteRules, 
   const input = requireObjectBody(body);
   const declaredType = typeof input['@odata.type'] === 'string' ? (input['@odata.type'] as string).replace(/^#/, '') : rules.entityType;
   const known = ctx.schema.properties(declaredType) ?? ctx.schema.properties(rules.entityType);
+  const check = ctx.schema.valueChecker(ctx.schema.properties(declaredType) ? declaredType : rules.entityType);
   const props: Record<string, unknown> = {};
   const binds: Record<string, string[]> = {};
   let bindCount = 0;
@@ -90,6 +93,8 @@ export function parseWrite(ctx: GraphContext, body: unknown, rules: WriteRules, 
     if (known && !known.has(key) && !rules.extraWritable?.includes(key)) throw badRequest(`Invalid property '${key}'.`);
     if (rules.readOnly?.includes(key)) throw badRequest(`Property '${key}' is read-only and cannot be set.`);
     if (mode !== 'create' && rules.immutable?.includes(key)) throw badRequest(`Property '${key}' is read-only and cannot be set.`);
+    const problem = check?.(key, value);
+    if (problem) throw badRequest(problem, 'BadRequest');
     props[key] = value;
   }
   if (bindCount > MAX_BINDS_PER_REQUEST) {

@@ -17,6 +17,8 @@ export interface ExpandItem {
   readonly property: string;
   /** `$select` inside the expand, e.g. `members($select=id,displayName)`. */
   readonly select: string[] | undefined;
+  /** Names of a nested `$expand` (one level), e.g. `scheduledActionsForRule($expand=scheduledActionConfigurations)`. */
+  readonly expand?: string[];
 }
 
 export interface ODataQuery {
@@ -109,7 +111,12 @@ export function parseQuery(rawQuery: string): ODataQuery {
           if (!m) throw badRequest(`Invalid $expand clause '${part}'.`, 'BadRequest');
           const inner = m[2] ? new URLSearchParams(m[2].replace(/;/g, '&')) : undefined;
           const sel = inner?.get('$select') ?? inner?.get('select');
-          return { property: m[1] as string, select: sel ? sel.split(',').map((s) => s.trim()) : undefined };
+          const nested = inner?.get('$expand') ?? inner?.get('expand');
+          return {
+            property: m[1] as string,
+            select: sel ? sel.split(',').map((s) => s.trim()) : undefined,
+            ...(nested ? { expand: nested.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+          };
         }),
       );
     },
