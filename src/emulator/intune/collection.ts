@@ -309,7 +309,8 @@ export function defineIntuneCollection(spec: IntuneCollectionSpec): RouteSpec[] 
       const { own: props, inline } = stripInline(spec, parsed.props);
       if (Object.keys(inline).length > 0) throw intuneBadRequest(ctx, `${Object.keys(inline)[0]} cannot be changed with PATCH; replace the whole policy with PUT.`);
       const { '@odata.type': _type, ...rest } = props;
-      return { ...rest, ...stampsFor(ctx, typeOf(before, baseType)), ...('version' in before ? { version: nextVersion(before.version) } : {}) };
+      const modified = hasProperty(short(typeOf(before, baseType)), 'lastModifiedDateTime') ? { lastModifiedDateTime: ctx.tenant.nowIso() } : {};
+      return { ...rest, ...modified, ...('version' in before ? { version: nextVersion(before.version) } : {}) };
     },
     remove: (ctx, entity) => {
       ctx.tenant.store(spec.store).remove(entity.id, 'hardDelete');
