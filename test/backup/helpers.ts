@@ -38,6 +38,7 @@ export class VirtualClock implements Clock {
 
 export interface Bench {
   readonly emulator: Emulator;
+  /** Drives the emulator, unless the options replaced its clock. */
   readonly emulatorClock: ManualClock;
   readonly tenant: TenantInfo;
   readonly dir: string;

@@ -221,13 +221,19 @@ async function scopeNames(graph: GraphClient, resourceSpId: string, ids: readonl
   });
 }
 
-/** A new app's credential can take a while to reach every sign-in server (AADSTS700016, 7000215 …). */
+/**
+ * Sign-in errors a brand-new app gives until it has reached every sign-in server: app not found
+ * (700016), credential not found (700027, 7000215) — https://learn.microsoft.com/entra/identity-platform/reference-error-codes.
+ */
+const PROPAGATION_CODES = new Set(['AADSTS700016', 'AADSTS700027', 'AADSTS7000215']);
+
+/** A new app's credential can take a while to reach every sign-in server. */
 async function signInWithRetry(repo: Repository, input: Parameters<typeof addProfile>[1], options: { attempts: number; clock: Clock; logger: Logger; signal?: AbortSignal }): Promise<Profile> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await addProfile(repo, input, { ...(options.signal ? { signal: options.signal } : {}), now: () => new Date(options.clock.now()) });
     } catch (err) {
-      if (!isTenantVaultError(err, 'AUTH_FAILED') || attempt >= options.attempts) throw err;
+      if (!isTenantVaultError(err, 'AUTH_FAILED') || !PROPAGATION_CODES.has(String(err.details?.aadsts)) || attempt >= options.attempts) throw err;
       options.logger.info({ attempt }, 'the new app cannot sign in yet; waiting for it to propagate');
       await options.clock.sleep(5_000, options.signal);
     }
