@@ -5,12 +5,15 @@
  */
 import type { GraphModule } from './graph/module.js';
 import type { EmulatorService } from './http.js';
+import { auditModule } from './audit/index.js';
+import { bitlockerModule } from './bitlocker/index.js';
 import { conditionalAccessModule } from './conditional-access/index.js';
 import { directoryModule } from './directory/index.js';
 import { intuneModule } from './intune/index.js';
+import { policiesModule } from './policies/index.js';
 
 export function builtInModules(): GraphModule[] {
-  return [directoryModule, conditionalAccessModule, intuneModule];
+  return [directoryModule, conditionalAccessModule, policiesModule, intuneModule, bitlockerModule, auditModule];
 }
 
 export function builtInServices(): EmulatorService[] {

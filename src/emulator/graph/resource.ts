@@ -271,6 +271,8 @@ export interface SingletonSpec {
   readonly projection?: Omit<ProjectionSpec, 'entityType'>;
   readonly write?: Omit<WriteRules, 'entityType' | 'resourceName'>;
   readonly updateStatus?: 200 | 204;
+  /** Computes the patch from the parsed body (e.g. stamps `lastModifiedDateTime`); default the body's properties. */
+  readonly update?: (ctx: GraphContext, before: Entity, write: ParsedWrite) => Record<string, unknown>;
   readonly audit?: AuditNames | false;
 }
 
@@ -291,7 +293,8 @@ export function defineSingleton(spec: SingletonSpec): RouteSpec[] {
     routes.push(route('PATCH', spec.path, { ...common, permissions: spec.permissions.update, name: `${spec.name}.update` }, (ctx) => {
       const before = get(ctx);
       const write = parseWrite(ctx, ctx.request.body, rules, 'update', before.id);
-      const after = ctx.tenant.store(spec.store).update(before.id, write.props)?.after ?? before;
+      const patch = spec.update ? spec.update(ctx, before, write) : write.props;
+      const after = ctx.tenant.store(spec.store).update(before.id, patch)?.after ?? before;
       if (spec.audit) {
         ctx.audit({
           activityDisplayName: `Update ${spec.audit.noun}`, category: spec.audit.category, operationType: 'Update', loggedByService: spec.audit.service,

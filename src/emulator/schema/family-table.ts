@@ -42,7 +42,7 @@ export const FAMILY_TABLE_PROVENANCE =
 export interface FamilyTableRow {
   /** Short name of the base type (v1.0's when both versions have the type). */
   base?: string;
-  /** Beta's base type when it differs from `base` (`''`: none — the type is a root in beta). */
+  /** Beta's base type when it differs from `base` (`''`: none — the type is a root in beta). A type without `base` is a root. */
   betaBase?: string;
   /** Own properties in both versions (space-separated tokens `name` + kind mark). */
   both?: string;
@@ -134,7 +134,8 @@ export function buildFamilyTable(v1: GraphSchema, beta: GraphSchema, roots: read
     if (kind === 'complex') row.complex = true;
     if (a?.abstract) row.abstract = true;
     if (a?.open || b?.open) row.open = true;
-    const base = short(a?.baseType) ?? short(b?.baseType);
+    // v1.0's base when the type is there (a root in v1.0 stays a root), else beta's.
+    const base = a ? short(a.baseType) : short(b?.baseType);
     if (base) row.base = base;
     if (a && b && short(b.baseType) !== base) row.betaBase = short(b.baseType) ?? '';
     if (!a) row.only = 'beta';

@@ -235,6 +235,11 @@ function norm(v: unknown): unknown {
 }
 
 function compare(a: unknown, b: unknown): number {
+  // Timestamps compare as instants: Graph writes 7 fractional digits, clients send 0 or 3.
+  if (typeof a === 'string' && typeof b === 'string' && DATETIME.test(a) && DATETIME.test(b)) {
+    const d = Date.parse(a) - Date.parse(b);
+    if (!Number.isNaN(d)) return Math.sign(d);
+  }
   const x = norm(a);
   const y = norm(b);
   if (x === y) return 0;
