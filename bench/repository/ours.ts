@@ -9,16 +9,26 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Secret } from '../../src/config/index.js';
 import { initRepository, openRepository, type Item, type ItemDeletion } from '../../src/repository/index.js';
 import { FsBlobStore } from '../../src/storage/index.js';
 
 export const BENCH_TYPES = ['user', 'group', 'device'] as const;
 
+/** NDJSON items, parsed one line at a time (a plain splitter: readline costs a second per 100,000 lines). */
 async function* lines(path: string): AsyncGenerator<Item | ItemDeletion> {
   if (!existsSync(path)) return;
-  for await (const line of createInterface({ input: createReadStream(path, { highWaterMark: 1024 * 1024 }), crlfDelay: Infinity })) if (line) yield JSON.parse(line) as Item | ItemDeletion;
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 4 * 1024 * 1024 })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      if (end > start) yield JSON.parse(text.slice(start, end)) as Item | ItemDeletion;
+      start = end + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest.trim()) yield JSON.parse(rest) as Item | ItemDeletion;
 }
 
 const [repoDir, inputDir, mode, dayText] = process.argv.slice(2) as [string, string, 'full' | 'delta', string];

@@ -57,16 +57,18 @@ const OURS_JS = compileOurs();
 
 interface Measured {
   readonly wallS: number;
+  /** User + system CPU seconds: steadier than wall time on a shared machine. */
+  readonly cpuS: number;
   readonly maxRssKiB: number;
   readonly stdout: string;
 }
 
-/** Runs a command under /usr/bin/time; wall seconds and peak RSS of the command. */
+/** Runs a command under /usr/bin/time; wall and CPU seconds and peak RSS of the command. */
 function timed(cmd: string, args: readonly string[]): Measured {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const m = /TIME ([\d.]+) (\d+)\s*$/.exec(r.stderr);
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return { wallS: Number(m[1]), maxRssKiB: Number(m[2]), stdout: r.stdout };
+  return { wallS: Number(m[1]), cpuS: Number(m[2]) + Number(m[3]), maxRssKiB: Number(m[4]), stdout: r.stdout };
 }
 
 function sizeOf(dir: string): number {
@@ -120,17 +122,24 @@ async function writeInputs(changes: { upserts: number[]; deleted: number[] } | u
 
 // ---- one day ----------------------------------------------------------------------------------
 
-interface DayResult {
-  day: number;
-  restic?: { wallS: number; maxRssKiB: number; sizeBytes: number };
-  full: { wallS: number; maxRssKiB: number; snapshotMs: number; sizeBytes: number; treeBytesAdded: number; bytesAdded: number };
-  delta: { wallS: number; maxRssKiB: number; snapshotMs: number; sizeBytes: number };
+interface Side {
+  wallS: number;
+  cpuS: number;
+  maxRssKiB: number;
+  sizeBytes: number;
 }
 
-function ours(mode: 'full' | 'delta', day: number): { wallS: number; maxRssKiB: number; snapshotMs: number; treeBytesAdded: number; bytesAdded: number } {
+interface DayResult {
+  day: number;
+  restic?: Side;
+  full: Side & { snapshotMs: number; treeBytesAdded: number; bytesAdded: number };
+  delta: Side & { snapshotMs: number };
+}
+
+function ours(mode: 'full' | 'delta', day: number): Omit<DayResult['full'], 'sizeBytes'> {
   const m = timed(process.execPath, [OURS_JS, mode === 'full' ? dirs.full : dirs.delta, dirs.input, mode, String(day)]);
   const out = JSON.parse(m.stdout.trim().split('\n').pop() as string) as { snapshotMs: number; stats: { treeBytesAdded: number; bytesAdded: number } };
-  return { wallS: m.wallS, maxRssKiB: m.maxRssKiB, snapshotMs: out.snapshotMs, treeBytesAdded: out.stats.treeBytesAdded, bytesAdded: out.stats.bytesAdded };
+  return { wallS: m.wallS, cpuS: m.cpuS, maxRssKiB: m.maxRssKiB, snapshotMs: out.snapshotMs, treeBytesAdded: out.stats.treeBytesAdded, bytesAdded: out.stats.bytesAdded };
 }
 
 async function main(): Promise<void> {
@@ -155,11 +164,11 @@ async function main(): Promise<void> {
     let restic: DayResult['restic'];
     if (RESTIC) {
       const r = timed('restic', ['-r', dirs.restic, 'backup', '--quiet', '--host', 'bench', '--pack-size', '16', dirs.src]);
-      restic = { wallS: r.wallS, maxRssKiB: r.maxRssKiB, sizeBytes: sizeOf(dirs.restic) };
+      restic = { wallS: r.wallS, cpuS: r.cpuS, maxRssKiB: r.maxRssKiB, sizeBytes: sizeOf(dirs.restic) };
     }
     const full = ours('full', day);
     const delta = ours('delta', day);
-    const result: DayResult = { day, ...(restic ? { restic } : {}), full: { ...full, sizeBytes: sizeOf(dirs.full) }, delta: { wallS: delta.wallS, maxRssKiB: delta.maxRssKiB, snapshotMs: delta.snapshotMs, sizeBytes: sizeOf(dirs.delta) } };
+    const result: DayResult = { day, ...(restic ? { restic } : {}), full: { ...full, sizeBytes: sizeOf(dirs.full) }, delta: { wallS: delta.wallS, cpuS: delta.cpuS, maxRssKiB: delta.maxRssKiB, snapshotMs: delta.snapshotMs, sizeBytes: sizeOf(dirs.delta) } };
     results.push(result);
     console.error(JSON.stringify(result));
   }
@@ -181,13 +190,15 @@ function summarise(results: DayResult[], totalMs: number) {
   const first = results[0] as DayResult;
   const last = results[results.length - 1] as DayResult;
   const inc = results.slice(1);
-  const side = (pick: (r: DayResult) => { wallS: number; maxRssKiB: number; sizeBytes: number } | undefined) => {
+  const side = (pick: (r: DayResult) => Side | undefined) => {
     if (!pick(first)) return undefined;
     return {
       fullSnapshotBytes: pick(first)?.sizeBytes as number,
       finalBytes: pick(last)?.sizeBytes as number,
       firstWallS: pick(first)?.wallS as number,
       incrementalWallS: { median: median(inc.map((r) => pick(r)?.wallS as number)), mean: mean(inc.map((r) => pick(r)?.wallS as number)) },
+      incrementalCpuS: { median: median(inc.map((r) => pick(r)?.cpuS as number)) },
+      firstCpuS: pick(first)?.cpuS as number,
       peakRssKiB: { first: pick(first)?.maxRssKiB as number, incremental: Math.max(...inc.map((r) => pick(r)?.maxRssKiB as number)) },
     };
   };
@@ -212,7 +223,7 @@ function report(s: ReturnType<typeof summarise>): string {
   const rows: string[] = [];
   const line = (name: string, x: ReturnType<typeof summarise>['full']): void => {
     if (!x) return;
-    rows.push(`| ${name} | ${mb(x.fullSnapshotBytes)} | ${mb(x.finalBytes)} | ${(x.finalBytes / x.fullSnapshotBytes).toFixed(2)} | ${x.firstWallS.toFixed(1)} s | ${x.incrementalWallS.median.toFixed(2)} s (mean ${x.incrementalWallS.mean.toFixed(2)}) | ${(x.peakRssKiB.first / 1024).toFixed(0)} / ${(x.peakRssKiB.incremental / 1024).toFixed(0)} MiB |`);
+    rows.push(`| ${name} | ${mb(x.fullSnapshotBytes)} | ${mb(x.finalBytes)} | ${(x.finalBytes / x.fullSnapshotBytes).toFixed(2)} | ${x.firstWallS.toFixed(1)} s (CPU ${x.firstCpuS.toFixed(1)} s) | ${x.incrementalWallS.median.toFixed(2)} s (mean ${x.incrementalWallS.mean.toFixed(2)}) | ${x.incrementalCpuS.median.toFixed(2)} s | ${(x.peakRssKiB.first / 1024).toFixed(0)} / ${(x.peakRssKiB.incremental / 1024).toFixed(0)} MiB |`);
   };
   line('restic (one file per item)', s.restic_);
   line('Tenant Vault, full listing (replaceType)', s.full);
@@ -221,11 +232,11 @@ function report(s: ReturnType<typeof summarise>): string {
   return [
     `${s.items} items, ${s.days} daily snapshots, churn ${s.churn} — ${s.date.slice(0, 10)}, ${s.machine}, Node ${s.node}${s.restic ? `, ${s.restic}` : ''}; run took ${s.totalMinutes.toFixed(1)} min.`,
     '',
-    '| | size after day 0 (one full snapshot) | size after last day | growth | first snapshot | incremental snapshot, median (process wall time) | peak RSS first / incremental |',
-    '|---|---|---|---|---|---|---|',
+    '| | size after day 0 (one full snapshot) | size after last day | growth | first snapshot (wall) | incremental snapshot, median wall time | incremental, median CPU time | peak RSS first / incremental |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Ratios ours/restic: size after ${s.days} days ${ratio(s.full?.finalBytes, s.restic_?.finalBytes)}; incremental time full listing ${ratio(s.full?.incrementalWallS.median, s.restic_?.incrementalWallS.median)}, delta ${ratio(s.delta?.incrementalWallS.median, s.restic_?.incrementalWallS.median)}; peak RSS (incremental) full ${ratio(s.full?.peakRssKiB.incremental, s.restic_?.peakRssKiB.incremental)}, delta ${ratio(s.delta?.peakRssKiB.incremental, s.restic_?.peakRssKiB.incremental)}.`,
+    `Ratios ours/restic: size after ${s.days} days ${ratio(s.full?.finalBytes, s.restic_?.finalBytes)}; incremental wall time full listing ${ratio(s.full?.incrementalWallS.median, s.restic_?.incrementalWallS.median)}, delta ${ratio(s.delta?.incrementalWallS.median, s.restic_?.incrementalWallS.median)}; incremental CPU time full listing ${ratio(s.full?.incrementalCpuS.median, s.restic_?.incrementalCpuS.median)}, delta ${ratio(s.delta?.incrementalCpuS.median, s.restic_?.incrementalCpuS.median)}; peak RSS (incremental) full ${ratio(s.full?.peakRssKiB.incremental, s.restic_?.peakRssKiB.incremental)}, delta ${ratio(s.delta?.peakRssKiB.incremental, s.restic_?.peakRssKiB.incremental)}.`,
     `Inside the process (without start-up and opening): full-listing snapshot ${(s.fullSnapshotMs.median / 1000).toFixed(2)} s, delta snapshot ${(s.deltaSnapshotMs.median / 1000).toFixed(2)} s (medians).`,
     `Tree bytes written: first snapshot ${mb(s.treeBytes.full)}; per incremental median ${mb(s.treeBytes.incrementalMedian)} (${((100 * s.treeBytes.incrementalMedian) / s.treeBytes.full).toFixed(1)} %), max ${mb(s.treeBytes.incrementalMax)} (a fold), total over ${s.days} days ${mb(s.treeBytes.incrementalTotal)}.`,
   ].join('\n');
