@@ -89,6 +89,18 @@ export interface BatchResult {
   readonly error?: TenantVaultError;
 }
 
+export interface BatchOptions {
+  readonly api?: ApiVersion;
+  readonly signal?: AbortSignal;
+  readonly type?: string;
+  /**
+   * Whether a request answered 429/503/504 inside the batch is sent again (default: every one).
+   * A create that Graph throttled may still have happened (facts §4), so restore sends creates
+   * with `retry` false for them and looks for the object before sending it again.
+   */
+  readonly retry?: (request: BatchRequest) => boolean;
+}
+
 export interface GraphClientOptions {
   readonly cloud: CloudEndpoints;
   readonly credential: TokenCredential;
@@ -314,7 +326,7 @@ export class GraphClient {
    * throttled inside a batch (the SDK does not retry those) are sent again, alone with the other
    * throttled ones, after the longest Retry-After; results are yielded as they become final.
    */
-  async *batch(requests: Iterable<BatchRequest> | AsyncIterable<BatchRequest>, options: { api?: ApiVersion; signal?: AbortSignal; type?: string } = {}): AsyncGenerator<BatchResult> {
+  async *batch(requests: Iterable<BatchRequest> | AsyncIterable<BatchRequest>, options: BatchOptions = {}): AsyncGenerator<BatchResult> {
     const maxRetries = this.#options.maxBatchRetries ?? 6;
     let chunk: Array<BatchRequest & { key: string }> = [];
     let index = 0;
@@ -353,7 +365,7 @@ export class GraphClient {
           const at = ids.get(String(r.id));
           if (!at) continue;
           const headers = toHeaderRecord(r.headers);
-          const retriable = isRetriedStatus(r.status, at.item);
+          const retriable = isRetriedStatus(r.status, at.item) && (options.retry?.(at.item) ?? true);
           if (retriable && attempt < maxRetries) {
             retry.push(at);
             waitMs = Math.max(waitMs, this.scheduler.noteThrottled({ method: at.item.method, url: at.item.url }, { get: (n: string) => headers[n.toLowerCase()] ?? null }, attempt, r.status));

@@ -6,7 +6,7 @@
 export { createCredential, type ConnectionProfile } from './credential.js';
 export {
   createGraphClient, GraphClient, mergeDeltaItems, BATCH_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS,
-  type GraphClientOptions, type GraphRequestOptions, type GraphResponse, type Page, type DeltaEvent, type BatchRequest, type BatchResult,
+  type GraphClientOptions, type GraphRequestOptions, type GraphResponse, type Page, type DeltaEvent, type BatchRequest, type BatchResult, type BatchOptions,
 } from './client.js';
 export {
   createThrottleScheduler, ThrottleScheduler, parseRetryAfterMs,

@@ -1,0 +1,561 @@
+/**
+ * `planRestore`: the plan that brings the chosen items of a snapshot back into a target — the
+ * diff of the snapshot against the live target, in dependency order (DESIGN "Restore", habit 6).
+ *
+ * What it reads from the target: only the chosen items (GET by id, with the relationships their
+ * snapshot copies hold), the recycle bins for those that are gone, the existence of what they
+ * reference and of the items that reference what must be recreated — never whole collections.
+ *
+ * Per chosen item:
+ * - not restorable (a device, a distribution list through Graph …) → `unsupported`, with why;
+ * - in a recycle bin → `recycleBin` (keeps id, memberships and roles, facts §5.1), then the
+ *   properties that differ from the bin's copy;
+ * - gone → `create`, unless its natural key is taken by another object (a UPN) → `skip`; every
+ *   snapshot item that references it is repointed to the new id (`relink` when not chosen),
+ *   and a missing item whose only role is linking it (a grant, a role assignment) is recreated;
+ * - present → `skip` (mode skip), or `update` with the differing properties and relationship
+ *   entries (`merge` adds, `overwrite` also removes), or `skip` when equal;
+ * - what restore cannot bring back (passwords, secrets, FIDO2 keys) → an `unsupported` line after
+ *   the item's operation, saying what is done instead.
+ * A reference that cannot be mapped drops its relationship entry (listed with `to: null`); a
+ * property reference that cannot be mapped stops the item's write (`skip`): nothing is written
+ * half (issue #5). `--with-references` first adds the referenced items the target lacks.
+ *
+ * The plan records a fingerprint of every target object it read, so applying it later can refuse
+ * when the tenant changed (PLAN_STALE).
+ */
+import { randomBytes } from 'node:crypto';
+import { DIRECTORY_OBJECT_TYPES, dependencyOrder, referencesOf, type IdMap, type Reference } from '../../../connectors/index.js';
+import { silentLogger, type Logger } from '../../../logging/index.js';
+import type { Repository, SnapshotInfo } from '../../../repository/index.js';
+import { profileStore } from '../../profiles/index.js';
+import type { Workspace } from '../../workspace.js';
+import { fingerprint, isObject } from '../documents.js';
+import {
+  NEW_ID, type PlanOperation, type PlanOptions, type PropertyChange, type ReferenceChange, type RestoreMode, type RestorePlan, type RestoreRequest,
+} from '../model.js';
+import { openTarget, profileOfSnapshot, type ConnectionOptions, type TargetSession } from '../session.js';
+import { writerFor } from '../writers/index.js';
+import type { JsonObject, TypeWriter } from '../writers/types.js';
+import { mapDocument, propertyDiffs, relationshipDiffs, relationshipOf } from './diff.js';
+import { findReferrers, refersToRecreated, type Recreated } from './referrers.js';
+import { parseSelector, resolveSelection, type ChosenKey } from './selectors.js';
+import { mappingFor, referenceKey, type TargetMapping } from './target.js';
+
+export interface PlanRestoreOptions extends ConnectionOptions {
+  /** An open target session to use (the applier's), instead of opening one. */
+  readonly session?: TargetSession;
+  readonly clockNow?: () => number;
+}
+
+/** Why an item is in the plan. */
+type Origin = { readonly kind: 'chosen' } | { readonly kind: 'reference'; readonly by: string } | { readonly kind: 'link'; readonly to: string };
+
+type State = 'live' | 'bin' | 'absent';
+
+interface Item {
+  readonly type: string;
+  readonly id: string;
+  readonly document: JsonObject;
+  readonly writer: TypeWriter;
+  readonly origin: Origin;
+  state: State;
+  targetId?: string;
+  /** The target's copy (live or in the bin). */
+  live?: JsonObject;
+}
+
+const key = (type: string, id: string): string => `${type}/${id}`;
+
+function displayName(document: JsonObject): string | undefined {
+  for (const k of ['displayName', 'userPrincipalName', 'name', 'DisplayName']) if (typeof document[k] === 'string') return document[k] as string;
+  return undefined;
+}
+
+/** The request, normalised, as the key that finds an interrupted apply of the same restore. */
+export function requestKeyOf(snapshot: string, profile: string, selectors: readonly string[], options: PlanOptions, changedSince?: string): string {
+  return fingerprint({ snapshot, profile, selectors: [...selectors].sort(), changedSince: changedSince ?? null, options });
+}
+
+export function newRestoreId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export interface PlanContext {
+  readonly repo: Repository;
+  readonly snapshot: SnapshotInfo;
+  readonly session: TargetSession;
+  readonly mapping: TargetMapping;
+  readonly options: PlanOptions;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+}
+
+/** Opens what planning needs: the snapshot, the target profile and connection, the mapping. */
+export async function openPlanContext(ws: Workspace, request: RestoreRequest, options: PlanRestoreOptions = {}): Promise<PlanContext & { readonly changedSince?: SnapshotInfo; readonly sourceProfile: string }> {
+  const repo = await ws.repository();
+  const { signal } = options;
+  const snapshot = await repo.findSnapshot(request.snapshot, { signal });
+  const changedSince = request.changedSince ? await repo.findSnapshot(request.changedSince, { signal }) : undefined;
+  const sourceProfile = profileOfSnapshot(snapshot.profile);
+  const targetName = request.to ?? sourceProfile;
+  const session = options.session ?? await openTarget(repo, targetName, options);
+  const source = sourceProfile === session.profile.name ? session.profile : await profileStore(repo).get(sourceProfile, { signal }).catch(() => undefined);
+  const sameTenant = source === undefined ? request.to === undefined : source.tenantId === session.profile.tenantId;
+  const mapping = await mappingFor({ repo, snapshot, target: session }, sameTenant);
+  const planOptions: PlanOptions = {
+    mode: request.mode ?? 'merge', withReferences: request.withReferences === true, newSecrets: request.newSecrets === true,
+    ...(request.properties && request.properties.length > 0 ? { properties: [...request.properties] } : {}),
+  };
+  return {
+    repo, snapshot, session, mapping, options: planOptions, logger: options.logger ?? silentLogger, sourceProfile,
+    ...(changedSince ? { changedSince } : {}), ...(signal ? { signal } : {}),
+  };
+}
+
+export async function planRestore(ws: Workspace, request: RestoreRequest, options: PlanRestoreOptions = {}): Promise<RestorePlan> {
+  const selectors = (request.selectors ?? []).map(parseSelector);
+  const context = await openPlanContext(ws, request, options);
+  const chosen = await resolveSelection(context.repo, context.snapshot, selectors, context.changedSince, { ...(options.signal ? { signal: options.signal } : {}) });
+  const now = options.clockNow?.() ?? Date.now();
+  return buildPlan(context, chosen, {
+    id: newRestoreId(), kind: 'restore', createdAt: new Date(now).toISOString(), sourceProfile: context.sourceProfile,
+    selectors: request.selectors ?? [], ...(request.changedSince ? { changedSince: request.changedSince } : {}),
+  });
+}
+
+export interface PlanHeader {
+  readonly id: string;
+  readonly kind: 'restore' | 'undo';
+  readonly createdAt: string;
+  readonly sourceProfile: string;
+  readonly selectors: readonly string[];
+  readonly changedSince?: string;
+  readonly undoOf?: string;
+}
+
+/** The plan for these chosen snapshot items (the planner's core, shared with undo). */
+export async function buildPlan(context: PlanContext, chosen: readonly ChosenKey[], header: PlanHeader, extra: { operations?: readonly PlanOperation[]; fingerprints?: Record<string, string | null> } = {}): Promise<RestorePlan> {
+  const planner = new Planner(context);
+  await planner.add(chosen.map((c) => ({ ...c, origin: { kind: 'chosen' } as const })));
+  if (context.options.withReferences) await planner.addReferenced();
+  await planner.addLinks();
+  const operations = [...(extra.operations ?? []), ...(await planner.operations())];
+  return {
+    version: 1, id: header.id, kind: header.kind, createdAt: header.createdAt, snapshot: context.snapshot.id, sourceProfile: header.sourceProfile,
+    profile: context.session.profile.name, sameTenant: context.mapping.sameTenant, selectors: header.selectors,
+    ...(header.changedSince ? { changedSince: header.changedSince } : {}), options: context.options,
+    requestKey: requestKeyOf(context.snapshot.id, context.session.profile.name, header.selectors, context.options, header.changedSince),
+    operations, fingerprints: { ...extra.fingerprints, ...planner.fingerprints }, mapped: planner.mapped,
+    ...(header.undoOf ? { undoOf: header.undoOf } : {}), warnings: planner.warnings,
+  };
+}
+
+class Planner {
+  readonly #items = new Map<string, Item>();
+  readonly #order: string[] = [];
+  /** Relink operations for items not chosen, by item key. */
+  readonly #relinks = new Map<string, { type: string; id: string; document: JsonObject; references: Reference[]; targetId: string }>();
+  /** Target values of references outside the plan, by `referenceKey` (undefined: cannot be mapped). */
+  readonly #refTargets = new Map<string, string | undefined>();
+  readonly fingerprints: Record<string, string | null> = {};
+  readonly warnings: string[] = [];
+
+  constructor(private readonly ctx: PlanContext) {}
+
+  /** References whose target value differs from the source value (null: cannot be mapped). */
+  get mapped(): Record<string, string | null> {
+    const out: Record<string, string | null> = {};
+    for (const [k, v] of this.#refTargets) {
+      const source = k.slice(k.lastIndexOf('|') + 1);
+      if (v !== source) out[k] = v ?? null;
+    }
+    return out;
+  }
+
+  get #signal(): { signal?: AbortSignal } {
+    return this.ctx.signal ? { signal: this.ctx.signal } : {};
+  }
+
+  /** Adds items (reading their snapshot documents and target state). */
+  async add(keys: ReadonlyArray<ChosenKey & { origin: Origin }>): Promise<Item[]> {
+    const added: Item[] = [];
+    for (const k of keys) {
+      if (this.#items.has(key(k.type, k.id))) continue;
+      const found = await this.ctx.repo.readItem(this.ctx.snapshot, k.type, k.id, this.#signal);
+      if (!found || !isObject(found.document)) continue;
+      const item: Item = { type: k.type, id: k.id, document: found.document, writer: writerFor(k.type), origin: k.origin, state: 'absent' };
+      this.#items.set(key(k.type, k.id), item);
+      this.#order.push(key(k.type, k.id));
+      added.push(item);
+    }
+    await this.#locate(added);
+    return added;
+  }
+
+  /** Finds each item's target object: live, in a recycle bin, or absent. */
+  async #locate(items: readonly Item[]): Promise<void> {
+    const targets = await this.ctx.mapping.locate(items.map((i) => ({ type: i.type, id: i.id, document: i.document })), this.#signal);
+    const byType = new Map<string, Item[]>();
+    for (const item of items) {
+      const targetId = targets.get(key(item.type, item.id));
+      if (targetId) item.targetId = targetId;
+      const list = byType.get(item.type) ?? [];
+      list.push(item);
+      byType.set(item.type, list);
+    }
+    for (const [type, list] of byType) {
+      const writer = writerFor(type);
+      // Relationships are read when the snapshot copy holds them (opt-in ones included).
+      const groups = new Map<string, Item[]>();
+      for (const item of list) {
+        if (!item.targetId) continue;
+        const names = Object.keys(writer.relationships).filter((r) => r in item.document).sort();
+        const k = names.join(',');
+        groups.set(k, [...(groups.get(k) ?? []), item]);
+      }
+      for (const [names, group] of groups) {
+        const relationships = names.length > 0 ? names.split(',') : [];
+        const byTarget = new Map(group.map((i) => [i.targetId!, i]));
+        for await (const live of writer.read(this.ctx.session.ctx, [...byTarget.keys()], { relationships })) {
+          const item = byTarget.get(live.id)!;
+          this.fingerprints[`full:${key(type, live.id)}`] = live.document ? fingerprint(live.document) : null;
+          if (live.document) {
+            item.state = 'live';
+            item.live = live.document;
+          }
+        }
+      }
+      const gone = list.filter((i) => i.state === 'absent');
+      if (gone.length > 0 && writer.hasRecycleBin && this.ctx.mapping.sameTenant) {
+        const byId = new Map(gone.map((i) => [i.id, i]));
+        for await (const deleted of writer.readDeleted(this.ctx.session.ctx, [...byId.keys()])) {
+          this.fingerprints[`bin:${key(type, deleted.id)}`] = deleted.document ? fingerprint(deleted.document) : null;
+          if (!deleted.document) continue;
+          const item = byId.get(deleted.id)!;
+          item.state = 'bin';
+          item.targetId = deleted.id;
+          item.live = deleted.document;
+        }
+      }
+    }
+  }
+
+  #recreated(): Recreated {
+    const types = new Set<string>();
+    const ids = new Set<string>();
+    const keys = new Set<string>();
+    for (const item of this.#items.values()) {
+      if (item.state !== 'absent' || this.#blocked(item)) continue;
+      types.add(item.type);
+      ids.add(item.id);
+      // Other keys references use (an application's appId).
+      for (const k of ['appId']) if (typeof item.document[k] === 'string') keys.add(`${k}:${item.document[k] as string}`);
+    }
+    return { types, ids, keys };
+  }
+
+  #blocked(item: Item): string | undefined {
+    return item.writer.cannotRestore(item.document, { recreate: item.state === 'absent', newSecrets: this.ctx.options.newSecrets });
+  }
+
+  /** `--with-references`: referenced objects the target lacks, taken from the snapshot, until none is missing. */
+  async addReferenced(): Promise<void> {
+    let frontier = [...this.#items.values()];
+    while (frontier.length > 0) {
+      const refs = new Map<string, Reference & { by: string }>();
+      for (const item of frontier) {
+        if (this.#blocked(item)) continue;
+        for (const ref of referencesOf(item.type, item.document)) {
+          if (ref.key !== 'id' || this.#isPlanned(ref)) continue;
+          refs.set(referenceKey(ref), { ...ref, by: key(item.type, item.id) });
+        }
+      }
+      await this.#resolve([...refs.values()]);
+      const missing: Array<ChosenKey & { origin: Origin }> = [];
+      for (const ref of refs.values()) {
+        if (this.#refTargets.get(referenceKey(ref)) !== undefined) continue;
+        const type = await this.#snapshotTypeOf(ref);
+        if (type) missing.push({ type, id: ref.id, origin: { kind: 'reference', by: ref.by } });
+      }
+      frontier = await this.add(missing);
+    }
+  }
+
+  /** The snapshot type holding a referenced id (a `directoryObject` reference tries each directory type). */
+  async #snapshotTypeOf(ref: Reference): Promise<string | undefined> {
+    const candidates = ref.targetType === 'directoryObject' ? DIRECTORY_OBJECT_TYPES : [ref.targetType];
+    for (const type of candidates) {
+      if (await this.ctx.repo.readItem(this.ctx.snapshot, type, ref.id, this.#signal)) return type;
+    }
+    return undefined;
+  }
+
+  #isPlanned(ref: Reference): boolean {
+    if (ref.key !== 'id') return false;
+    if (ref.targetType !== 'directoryObject') return this.#items.has(key(ref.targetType, ref.id));
+    return DIRECTORY_OBJECT_TYPES.some((type) => this.#items.has(key(type, ref.id)));
+  }
+
+  /** Maps references to objects outside the plan (once each). */
+  async #resolve(refs: readonly Reference[]): Promise<void> {
+    const todo = refs.filter((ref) => !this.#refTargets.has(referenceKey(ref)));
+    if (todo.length === 0) return;
+    const unique = new Map(todo.map((ref) => [referenceKey(ref), { targetType: ref.targetType, key: ref.key, id: ref.id }]));
+    const result = await this.ctx.mapping.mapReferences([...unique.values()], this.#signal);
+    for (const [k] of unique) this.#refTargets.set(k, result.get(k));
+  }
+
+  /**
+   * Items that reference a recreated object: chosen ones repoint it in their own operation; others
+   * get a relink, or — when gone too and restorable — are recreated (a grant or role assignment
+   * that died with its principal). Repeats while that recreates more.
+   */
+  async addLinks(): Promise<void> {
+    const linked = new Set<string>();
+    for (;;) {
+      const recreated = this.#recreated();
+      const fresh = [...recreated.ids].filter((id) => !linked.has(id));
+      if (fresh.length === 0) return;
+      for (const id of fresh) linked.add(id);
+      const referrers: Array<{ type: string; id: string; document: JsonObject; references: Reference[] }> = [];
+      for await (const referrer of findReferrers(this.ctx.repo, this.ctx.snapshot, recreated, { ...this.#signal, skip: (type, id) => this.#items.has(key(type, id)) })) {
+        const existing = this.#relinks.get(key(referrer.type, referrer.id));
+        if (existing) {
+          // Seen in an earlier round: only the references to objects added since are new.
+          for (const ref of referrer.references) if (!existing.references.some((r) => r.path === ref.path)) existing.references.push(ref);
+          continue;
+        }
+        referrers.push({ ...referrer, references: [...referrer.references] });
+      }
+      // Where each referrer is in the target (same lookup as chosen items, existence only).
+      const targets = await this.ctx.mapping.locate(referrers.map((r) => ({ type: r.type, id: r.id, document: r.document })), this.#signal);
+      const byType = new Map<string, typeof referrers>();
+      for (const r of referrers) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+      const toAdd: Array<ChosenKey & { origin: Origin }> = [];
+      for (const [type, list] of byType) {
+        const writer = writerFor(type);
+        const located = list.filter((r) => targets.get(key(r.type, r.id)) !== undefined);
+        const byTarget = new Map(located.map((r) => [targets.get(key(r.type, r.id))!, r]));
+        const exists = new Set<string>();
+        for await (const live of writer.read(this.ctx.session.ctx, [...byTarget.keys()], { existenceOnly: true })) {
+          this.fingerprints[`exists:${key(type, live.id)}`] = live.document ? fingerprint(live.document) : null;
+          if (live.document) exists.add(live.id);
+        }
+        for (const r of list) {
+          const targetId = targets.get(key(r.type, r.id));
+          if (targetId && exists.has(targetId)) {
+            this.#relinks.set(key(r.type, r.id), { ...r, targetId });
+            continue;
+          }
+          const linkedTo = r.references[0]!;
+          if (!writer.cannotRestore(r.document, { recreate: true, newSecrets: this.ctx.options.newSecrets })) {
+            toAdd.push({ type: r.type, id: r.id, origin: { kind: 'link', to: linkedTo.id } });
+          } else {
+            this.warnings.push(`${r.type}/${r.id} referenced ${linkedTo.targetType}/${linkedTo.id} but is not in the target and cannot be restored; it is left out.`);
+          }
+        }
+      }
+      await this.add(toAdd);
+    }
+  }
+
+  /**
+   * The map used while planning: a recreated object keeps its snapshot id (the target cannot hold
+   * it, so every link to it shows as missing), others their mapped value.
+   */
+  #planMap(recreated: Recreated): IdMap {
+    return (ref: Reference) => {
+      if (refersToRecreated(ref, recreated)) return ref.id;
+      if (this.#isPlanned(ref)) return ref.id;
+      return this.#refTargets.get(referenceKey(ref));
+    };
+  }
+
+  async operations(): Promise<PlanOperation[]> {
+    const recreated = this.#recreated();
+    // Every reference of an item the plan writes is mapped now, once.
+    const refs: Reference[] = [];
+    for (const item of this.#items.values()) for (const ref of referencesOf(item.type, item.document)) if (!refersToRecreated(ref, recreated) && !this.#isPlanned(ref)) refs.push(ref);
+    for (const relink of this.#relinks.values()) for (const ref of referencesOf(relink.type, relink.document)) if (!refersToRecreated(ref, recreated) && !this.#isPlanned(ref)) refs.push(ref);
+    await this.#resolve(refs);
+    const map = this.#planMap(recreated);
+
+    const perItem = new Map<string, PlanOperation[]>();
+    for (const k of this.#order) {
+      const item = this.#items.get(k)!;
+      perItem.set(k, await this.#itemOperations(item, map, recreated));
+    }
+    for (const [k, relink] of this.#relinks) perItem.set(k, [this.#relinkOperation(relink, map)]);
+
+    const types = [...new Set([...perItem.values()].flat().map((op) => op.type))];
+    const order = dependencyOrder(types).order;
+    const rank = new Map(order.map((t, i) => [t, i]));
+    const keys = [...perItem.keys()];
+    const position = new Map(keys.map((k, i) => [k, i]));
+    keys.sort((a, b) => {
+      const ta = rank.get(a.slice(0, a.indexOf('/')))!;
+      const tb = rank.get(b.slice(0, b.indexOf('/')))!;
+      return ta - tb || position.get(a)! - position.get(b)!;
+    });
+    return keys.flatMap((k) => perItem.get(k)!);
+  }
+
+  async #itemOperations(item: Item, map: IdMap, recreated: Recreated): Promise<PlanOperation[]> {
+    const options = this.ctx.options;
+    const base = { type: item.type, id: item.id, ...(displayName(item.document) ? { name: displayName(item.document)! } : {}) };
+    const context = { recreate: item.state === 'absent', newSecrets: options.newSecrets };
+    const blocked = item.writer.cannotRestore(item.document, context);
+    if (blocked) return [{ ...base, action: 'unsupported', ...(item.targetId && item.state === 'live' ? { targetId: item.targetId } : {}), reason: blocked }];
+
+    const mapped = mapDocument(item.writer, item.document, map);
+    const propertyRefsUnmapped = mapped.unmapped.filter((ref) => relationshipOf(item.writer, ref) === undefined);
+    const linkRefsUnmapped = mapped.unmapped.filter((ref) => relationshipOf(item.writer, ref) !== undefined);
+    const why = origin(item.origin);
+    const names = options.properties && item.state !== 'absent' ? new Set(options.properties) : undefined;
+    const limitations = item.writer.limitations(item.document, context).map((l): PlanOperation => ({
+      ...base, action: 'unsupported', properties: [{ name: l.property }], reason: `${l.reason} Instead: ${l.action}.`,
+    }));
+
+    if (item.state === 'absent') {
+      if (propertyRefsUnmapped.length > 0) return [{ ...base, action: 'skip', references: propertyRefsUnmapped.map(unmappedChange), reason: unmappedReason(propertyRefsUnmapped) }];
+      const existing = await item.writer.findExisting(this.ctx.session.ctx, item.document);
+      if (item.type === 'user' && existing.length > 0) {
+        return [{ ...base, action: 'skip', reason: `Its userPrincipalName is taken by another user (${existing.map((e) => e.id).join(', ')}) in the target.` }];
+      }
+      const properties: PropertyChange[] = Object.entries(item.document).filter(([name]) => item.writer.isWritable(name)).map(([name, to]) => ({ name, to }));
+      const references = [
+        ...relationshipDiffs(item.writer, mapped.document, undefined, 'merge').flatMap((d) => d.add.map((entry) => ({ relationship: d.relationship, entry }))).flatMap(({ relationship, entry }) => linkChanges(item, relationship, entry, 'add', recreated)),
+        ...propertyReferenceChanges(item, recreated, map),
+        ...linkRefsUnmapped.map(unmappedChange),
+      ];
+      const reason = [why, options.properties ? '--properties does not apply to an item that must be created.' : undefined].filter(Boolean).join(' ');
+      return [{
+        ...base, action: 'create', properties, ...(references.length > 0 ? { references } : {}),
+        ...(existing.length > 0 ? { preexisting: existing.map((e) => e.id) } : {}), ...(reason ? { reason } : {}),
+      }, ...limitations];
+    }
+
+    const live = item.live!;
+    const targetId = item.targetId!;
+    const repointed = propertyReferenceChanges(item, recreated, map);
+    const props = [
+      ...propertyDiffs(item.writer, mapped.document, live, names),
+      // A property naming a recreated object must be written even if the target still holds the old id.
+      ...repointed.map((r) => topLevel(r.path)).filter((name, i, all) => all.indexOf(name) === i && (!names || names.has(name)))
+        .filter((name) => item.writer.isWritable(name)).map((name) => ({ name, from: live[name], to: mapped.document[name] })),
+    ].filter((p, i, all) => all.findIndex((q) => q.name === p.name) === i);
+    const blockedProps = props.filter((p) => propertyRefsUnmapped.some((ref) => topLevel(ref.declaredPath) === p.name));
+    if (blockedProps.length > 0) {
+      return [{ ...base, action: 'skip', targetId, references: propertyRefsUnmapped.map(unmappedChange), reason: unmappedReason(propertyRefsUnmapped) }];
+    }
+    const properties: PropertyChange[] = props.map((p) => ({ name: p.name, ...(p.from === undefined ? {} : { from: p.from }), to: original(item.document, p.name) }));
+    const relMode: RestoreMode = options.mode === 'skip' ? 'merge' : options.mode;
+    const rels = relationshipDiffs(item.writer, mapped.document, live, relMode, names);
+    const references: ReferenceChange[] = [
+      ...rels.flatMap((d) => [
+        ...d.add.flatMap((entry) => linkChanges(item, d.relationship, entry, 'add', recreated)),
+        ...d.remove.flatMap((entry) => linkChanges(item, d.relationship, entry, 'remove', recreated)),
+      ]),
+      ...repointed.filter((r) => props.some((p) => topLevel(r.path) === p.name)),
+      ...linkRefsUnmapped.map(unmappedChange),
+    ];
+    this.#noteRecycled(references);
+    const notes = rels.flatMap((d) => [
+      ...(d.computed ? [`${d.relationship}: ${d.computed}`] : []),
+      ...d.unsupported.map((u) => `${d.relationship}: ${u.reason}`),
+    ]);
+
+    if (item.state === 'bin') {
+      const reason = ['Restored from the recycle bin with its id, memberships and roles.', why, ...notes].filter(Boolean).join(' ');
+      return [{ ...base, action: 'recycleBin', targetId, ...(properties.length > 0 ? { properties } : {}), ...(references.length > 0 ? { references } : {}), reason }, ...limitations];
+    }
+    if (options.mode === 'skip') {
+      // Existing items are left alone; references to recreated objects are still repointed.
+      const repoint = references.filter((r) => r.to === NEW_ID);
+      if (repoint.length > 0) return [{ ...base, action: 'relink', targetId, references: repoint, reason: 'Exists in the target (mode skip); only references to recreated objects are repointed.' }];
+      return [{ ...base, action: 'skip', targetId, reason: 'Exists in the target (mode skip).' }];
+    }
+    if (properties.length === 0 && references.filter((r) => r.to !== null).length === 0) {
+      return [{ ...base, action: 'skip', targetId, reason: ['Equal to the snapshot.', ...notes].join(' ') }];
+    }
+    const reason = [why, ...notes].filter(Boolean).join(' ');
+    return [{ ...base, action: 'update', targetId, ...(properties.length > 0 ? { properties } : {}), ...(references.length > 0 ? { references } : {}), ...(reason ? { reason } : {}) }, ...limitations];
+  }
+
+  /** Links to objects restored from a recycle bin come back with them (facts §5.1); the apply only checks. */
+  #noteRecycled(references: ReferenceChange[]): void {
+    for (let i = 0; i < references.length; i++) {
+      const r = references[i]!;
+      if (r.change !== 'add' || r.to === null || r.to === NEW_ID) continue;
+      const planned = this.#isPlanned({ targetType: r.targetType, key: r.key ?? 'id', id: r.from, path: r.path, declaredPath: r.path });
+      const recycled = planned && [...DIRECTORY_OBJECT_TYPES, r.targetType].some((t) => this.#items.get(key(t, r.from))?.state === 'bin');
+      if (recycled) references[i] = { ...r, note: 'comes back with its recycle-bin restore; added only if missing then' };
+    }
+  }
+
+  #relinkOperation(relink: { type: string; id: string; document: JsonObject; references: Reference[]; targetId: string }, _map: IdMap): PlanOperation {
+    const name = displayName(relink.document);
+    const writer = writerFor(relink.type);
+    return {
+      type: relink.type, id: relink.id, action: 'relink', targetId: relink.targetId, ...(name ? { name } : {}),
+      references: relink.references.map((ref) => ({
+        path: relationshipOf(writer, ref) ?? ref.declaredPath, targetType: ref.targetType,
+        change: relationshipOf(writer, ref) ? 'add' : 'rewrite', from: ref.id, to: NEW_ID, ...(ref.key !== 'id' ? { key: ref.key } : {}),
+      })),
+      reason: 'References an object the restore recreates: repointed to its new id.',
+    };
+  }
+}
+
+/** The top-level property of a declared path (`conditions.users.includeGroups[]` → `conditions`). */
+function topLevel(path: string): string {
+  return path.split('.')[0]!.replace('[]', '');
+}
+
+function origin(o: Origin): string | undefined {
+  if (o.kind === 'reference') return `Referenced by ${o.by}, and missing in the target (--with-references).`;
+  if (o.kind === 'link') return `Links ${o.to}, which is recreated, and is gone from the target too.`;
+  return undefined;
+}
+
+function original(document: JsonObject, name: string): unknown {
+  return document[name];
+}
+
+function unmappedChange(ref: Reference): ReferenceChange {
+  return { path: ref.declaredPath, targetType: ref.targetType, change: 'add', from: ref.id, to: null, ...(ref.key !== 'id' ? { key: ref.key } : {}), note: 'not in the target and not restored by this plan' };
+}
+
+function unmappedReason(refs: readonly Reference[]): string {
+  const list = refs.slice(0, 5).map((r) => `${r.targetType}/${r.id} (${r.declaredPath})`).join(', ');
+  return `It references ${refs.length} object(s) missing in the target (${list}${refs.length > 5 ? ', …' : ''}); nothing is written rather than dropping them. Restore them too, e.g. with --with-references.`;
+}
+
+/** The reference changes one relationship entry brings (usually one: the entry's target). */
+function linkChanges(item: Item, relationship: string, entry: JsonObject, change: 'add' | 'remove', recreated: Recreated): ReferenceChange[] {
+  const refs = referencesOf(item.type, { [relationship]: item.writer.relationships[relationship]?.kind === 'single' ? entry : [entry] });
+  if (refs.length === 0) return [{ path: relationship, targetType: 'entry', change, from: String(entry.id ?? ''), to: change === 'remove' ? null : String(entry.id ?? '') }];
+  return refs.filter((ref) => relationshipOf(item.writer, ref) === relationship).map((ref) => ({
+    path: relationship, targetType: ref.targetType, change, from: ref.id,
+    to: change === 'remove' ? null : refersToRecreated(ref, recreated) ? NEW_ID : ref.id,
+    ...(ref.key !== 'id' ? { key: ref.key } : {}),
+  }));
+}
+
+/** Property references of an item that are rewritten (to a recreated object, or to another tenant's id). */
+function propertyReferenceChanges(item: Item, recreated: Recreated, map: IdMap): ReferenceChange[] {
+  const out: ReferenceChange[] = [];
+  for (const ref of referencesOf(item.type, item.document)) {
+    if (relationshipOf(item.writer, ref) !== undefined) continue;
+    const to = refersToRecreated(ref, recreated) ? NEW_ID : typeof map === 'function' ? map(ref) : map.get(ref.id);
+    if (to === undefined || to === ref.id) continue;
+    out.push({ path: ref.declaredPath, targetType: ref.targetType, change: 'rewrite', from: ref.id, to, ...(ref.key !== 'id' ? { key: ref.key } : {}) });
+  }
+  return out;
+}
+
+/** For messages: an operation's item. */
+export function describe(op: PlanOperation): string {
+  return `${op.type}/${op.id}${op.name ? ` (${op.name})` : ''}`;
+}
