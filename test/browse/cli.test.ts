@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors/index.js';
 import type { SnapshotInfo } from '../../src/repository/index.js';
 import { parseJson, runCli, type CliResult } from '../cli/run-cli.js';
-import { createTestRepo, guid, PASSWORD, user, type ModelItem, type TestRepo } from './helpers.js';
+import { auditRecord, createTestRepo, guid, PASSWORD, user, type ModelItem, type TestRepo } from './helpers.js';
 import { runInProcess } from './run-in-process.js';
 
 let t: TestRepo;
@@ -19,7 +19,7 @@ let s1: SnapshotInfo;
 let s2: SnapshotInfo;
 let ambiguous: string;
 const s1Items: ModelItem[] = [...[1, 2, 3, 4, 5].map((n) => user(n)), { type: 'group', id: guid(1, 'b'), name: 'all staff', document: { id: guid(1, 'b'), displayName: 'all staff', members: [{ id: guid(1, 'a') }] } }];
-const s2Items: ModelItem[] = s1Items.filter((i) => i.id !== guid(3, 'a')).map((i) => (i.id === guid(2, 'a') ? user(2, { displayName: 'Renamed Two', jobTitle: 'Lead' }) : i)).concat([user(6)]);
+const s2Items: ModelItem[] = s1Items.filter((i) => i.id !== guid(3, 'a')).map((i) => (i.id === guid(2, 'a') ? user(2, { displayName: 'Renamed Two', jobTitle: 'Lead' }) : i)).concat([user(6), auditRecord({ id: 'Directory_1', time: '2026-04-01T12:00:00Z', activity: 'Update user', targets: [{ id: guid(2, 'a'), properties: ['DisplayName'] }] })]);
 
 /** Runs the CLI with at most `limit` processes at once (two cores). */
 function pool(limit: number): (args: string[]) => Promise<CliResult> {
@@ -72,6 +72,7 @@ beforeAll(async () => {
     showMissingType: ['show', s2.id, 'namedLocation/abc', '--json'],
     diffText: ['diff', s1.id, s2.id],
     diffType: ['diff', s1.id, s2.id, '--type', 'group', '--json'],
+    diffLogs: ['diff', s1.id, s2.id, '--logs', '--json'],
     historyText: ['history', `user/${guid(2, 'a')}`],
     oneSnapshot: ['diff', s1.id],
     badItem: ['show', s1.id, 'no-slash'],
@@ -120,7 +121,7 @@ describe('browse CLI', () => {
     expect(r.stderr).toBe(`error ITEM_NOT_FOUND: Snapshot ${s2.id.slice(0, 8)} holds no user/${guid(3, 'a')}\n  hint: List the snapshot's user items with \`tenant-vault ls ${s2.id.slice(0, 8)} user\`, or search by name with \`tenant-vault find TEXT\`.\n`);
     const type = await result('showMissingType');
     expect(type.code).toBe(ERROR_CODES.ITEM_NOT_FOUND.exit);
-    expect(JSON.parse(type.stderr)).toMatchObject({ error: { code: 'ITEM_NOT_FOUND', hint: `Snapshot ${s2.id.slice(0, 8)} has no namedLocation items; its types are: group, user.` } });
+    expect(JSON.parse(type.stderr)).toMatchObject({ error: { code: 'ITEM_NOT_FOUND', hint: `Snapshot ${s2.id.slice(0, 8)} has no namedLocation items; its types are: directoryAudit, group, user.` } });
   });
 
   it('diff --json prints the contract shape with exactly the changes', async () => {
@@ -133,6 +134,13 @@ describe('browse CLI', () => {
     });
     const group = await result('diffType');
     expect(parseJson(group)).toEqual({ added: [], removed: [], changed: [] });
+    // The audit log growing is not a change of the tenant: listed only with --logs (or --type).
+    const logs = await result('diffLogs');
+    expect(parseJson(logs)).toEqual({
+      added: [{ type: 'directoryAudit', id: 'Directory_1' }, { type: 'user', id: guid(6, 'a') }],
+      removed: [{ type: 'user', id: guid(3, 'a') }],
+      changed: [{ type: 'user', id: guid(2, 'a'), properties: ['displayName', 'jobTitle'] }],
+    });
   });
 
   it('diff prints changes grouped by type, with names and properties', async () => {
@@ -148,6 +156,7 @@ describe('browse CLI', () => {
         `  - User 3  ${guid(3, 'a')}`,
         '',
         '1 added, 1 changed, 1 removed',
+        '(directoryAudit: 1 new log record(s) — not changes of the tenant; `--type directoryAudit` lists them)',
         '',
       ].join('\n'),
     );
@@ -166,16 +175,23 @@ describe('browse CLI', () => {
     const r = await result('historyJson');
     expect(r.code, r.stderr).toBe(0);
     const h = parseJson<{ versions: { name: string; properties: string[] | null; change: string; changedBy: unknown[] }[]; removals: unknown[] }>(r);
+    const update = { auditId: 'Directory_1', time: '2026-04-01T12:00:00Z', activity: 'Update user', operationType: 'Update', result: 'success', by: null, properties: ['DisplayName'] };
     expect(h.versions.map((v) => [v.name, v.change, v.properties, v.changedBy])).toEqual([
       ['User 2', 'added', null, []],
-      ['Renamed Two', 'changed', ['displayName', 'jobTitle'], []],
+      ['Renamed Two', 'changed', ['displayName', 'jobTitle'], [update]],
     ]);
     expect(h.removals).toEqual([]);
     const text = await result('historyText');
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain(`user/${guid(2, 'a')} — 2 version(s) in profile contoso`);
-    expect(text.stdout).toContain(`${s2.id.slice(0, 8)} 2026-04-02 10:00:00Z … current  "Renamed Two"  changed: displayName, jobTitle`);
-    expect(text.stdout).toContain('(no audit record of this change in the backed-up log)');
+    expect(text.stdout).toBe(
+      [
+        `user/${guid(2, 'a')} — 2 version(s) in profile contoso`,
+        `  ${s1.id.slice(0, 8)} 2026-04-01 10:00:00Z … ${s1.id.slice(0, 8)} 2026-04-01 10:00:00Z  "User 2"  in the first snapshot`,
+        `  ${s2.id.slice(0, 8)} 2026-04-02 10:00:00Z … current  "Renamed Two"  changed: displayName, jobTitle`,
+        '      2026-04-01 12:00:00Z  Update user by unknown: DisplayName',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('fails with SNAPSHOT_NOT_FOUND for an unknown prefix and USAGE for an ambiguous one or bad arguments', async () => {

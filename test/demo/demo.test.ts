@@ -94,11 +94,19 @@ describe('demo', () => {
     });
   });
 
-  it('leaves a repository that passes check, explorable with the printed environment alone', async () => {
-    const [check, found] = await Promise.all([runCli(['check'], env), runCli(['find', 'renamed by the demo', '--json'], env)]);
+  it('leaves a repository that passes check, explorable with the printed environment alone, history says who renamed the user', async () => {
+    const renamed = match(demo.stdout, /renamed user .* \(user\/([\w-]+)\)/);
+    const [check, found, history] = await Promise.all([
+      runCli(['check'], env),
+      runCli(['find', 'renamed by the demo', '--json'], env),
+      runCli(['history', `user/${renamed}`, '--json'], env),
+    ]);
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(/^no errors: 2 snapshots/m);
-    const renamed = match(demo.stdout, /renamed user .* \(user\/([\w-]+)\)/);
+    // Who renamed the user: the emulator's audit record of the demo's PATCH, backed up by the second backup.
+    const versions = parseJson<{ versions: { properties: string[] | null; changedBy: { activity: string; by: { kind: string; displayName: string } }[] }[] }>(history).versions;
+    expect(versions.map((v) => v.properties)).toEqual([null, ['displayName']]);
+    expect(versions[1]?.changedBy).toEqual([expect.objectContaining({ activity: 'Update user', by: expect.objectContaining({ kind: 'app', displayName: 'Tenant Vault Emulator Admin' }) })]);
     expect(parseJson<{ type: string; id: string }[]>(found).map((i) => `${i.type}/${i.id}`)).toEqual([`user/${renamed}`]);
   });
 

@@ -19,6 +19,7 @@ import {
   diffLive,
   diffSnapshots,
   findItems,
+  isLogType,
   itemHistory,
   listSnapshotItems,
   liveDiffTypes,
@@ -205,9 +206,9 @@ async function history(ws: Workspace, itemRef: string, opts: { json?: boolean; p
 
 const MARK = { added: '+', changed: '~', removed: '-' } as const;
 
-export function printDifferences(differences: readonly ItemDifference[], heading: string): void {
+export function printDifferences(differences: readonly ItemDifference[], heading: string, logs: readonly ItemDifference[] = []): void {
   printLine(heading);
-  if (differences.length === 0) return printLine('no differences');
+  if (differences.length === 0) printLine('no differences');
   const counts = countDifferences(differences);
   let type: string | undefined;
   for (const d of differences) {
@@ -220,10 +221,25 @@ export function printDifferences(differences: readonly ItemDifference[], heading
     const props = d.properties ? `  [${d.properties.join(', ')}]` : '';
     printLine(`  ${MARK[d.kind]} ${d.name ?? '(no name)'}  ${d.id}${props}`);
   }
-  const total = { added: 0, changed: 0, removed: 0 };
-  for (const c of counts.values()) for (const k of ['added', 'changed', 'removed'] as const) total[k] += c[k];
-  printLine('');
-  printLine(`${total.added} added, ${total.changed} changed, ${total.removed} removed`);
+  if (differences.length > 0) {
+    const total = { added: 0, changed: 0, removed: 0 };
+    for (const c of counts.values()) for (const k of ['added', 'changed', 'removed'] as const) total[k] += c[k];
+    printLine('');
+    printLine(`${total.added} added, ${total.changed} changed, ${total.removed} removed`);
+  }
+  for (const [logType, c] of countDifferences(logs)) {
+    printLine(`(${logType}: ${c.added} new log record(s)${c.removed ? `, ${c.removed} aged out` : ''} — not changes of the tenant; \`--type ${logType}\` lists them)`);
+  }
+}
+
+/**
+ * The differences between two snapshots, with the records append-only logs gained set apart
+ * (the audit log growing is not a change of the tenant) unless `logs` or a `type` asks for them.
+ */
+export async function compareSnapshots(repo: Repository, a: SnapshotInfo, b: SnapshotInfo, options: { type?: string; logs?: boolean; signal: AbortSignal }): Promise<{ differences: ItemDifference[]; logs: ItemDifference[] }> {
+  const all = await collectDifferences(diffSnapshots(repo, a, b, { signal: options.signal, ...(options.type === undefined ? {} : { type: options.type }) }));
+  if (options.logs === true || options.type !== undefined) return { differences: all, logs: [] };
+  return { differences: all.filter((d) => !isLogType(d.type)), logs: all.filter((d) => isLogType(d.type)) };
 }
 
 /** The live tenant of a profile, read through the backup engine (loaded only by `diff --live`). */
@@ -236,6 +252,7 @@ async function liveSource(ws: Workspace, snapshot: SnapshotInfo): Promise<LiveIt
 interface DiffOptions {
   json?: boolean;
   live?: boolean;
+  logs?: boolean;
   type?: string;
   profile?: string;
 }
@@ -258,9 +275,9 @@ async function diff(ws: Workspace, refA: string, refB: string | undefined, opts:
   if (refB === undefined) throw new TenantVaultError('USAGE', 'diff needs two snapshots, or one with --live', { hint: 'Use `tenant-vault diff SNAPSHOT_A SNAPSHOT_B` or `tenant-vault diff SNAPSHOT --live`.' });
   const a = await resolveSnapshot(repo, refA, opts.profile, signal);
   const b = await resolveSnapshot(repo, refB, opts.profile, signal);
-  const differences = await collectDifferences(diffSnapshots(repo, a, b, { signal, ...(opts.type === undefined ? {} : { type: opts.type }) }));
+  const { differences, logs } = await compareSnapshots(repo, a, b, { signal, logs: opts.logs === true, ...(opts.type === undefined ? {} : { type: opts.type }) });
   if (opts.json) return printJson(toDiffReport(differences));
-  printDifferences(differences, `diff ${describeSnapshot(a)} → ${describeSnapshot(b)}${opts.type === undefined ? '' : `, type ${opts.type}`}`);
+  printDifferences(differences, `diff ${describeSnapshot(a)} → ${describeSnapshot(b)}${opts.type === undefined ? '' : `, type ${opts.type}`}`, logs);
 }
 
 export function registerBrowseCommands(program: Command): void {
@@ -315,6 +332,7 @@ export function registerBrowseCommands(program: Command): void {
     .description('added, removed and changed items (with the changed properties) between two snapshots, or a snapshot and the live tenant')
     .option('--live', 'compare SNAPSHOT_A with the live tenant of its profile')
     .option('--type <type>', 'only this resource type')
+    .option('--logs', 'also list the records append-only logs (the directory audit log) gained')
     .option('--profile <name>', 'resolve `latest` among this profile\'s snapshots')
     .option('--json', 'print {added: [{type, id}], removed: [{type, id}], changed: [{type, id, properties}]}')
     .action(async (a: string, b: string | undefined, opts: DiffOptions, cmd: Command) => {

@@ -19,12 +19,11 @@ import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveConfig, Secret } from '../../config/index.js';
 import { TenantVaultError } from '../../errors/index.js';
-import { collectDifferences, diffSnapshots } from '../../engine/browse/index.js';
 import { runBackup, type BackupReport } from '../../engine/backup/index.js';
 import { addProfile } from '../../engine/profiles/index.js';
 import { initWorkspaceRepository, openWorkspace, type Workspace } from '../../engine/workspace.js';
 import { createLogger } from '../../logging/index.js';
-import { printDifferences } from './browse.js';
+import { compareSnapshots, printDifferences } from './browse.js';
 import { formatTime, shortId, table } from '../format.js';
 import { printLine } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -94,6 +93,7 @@ type Entity = Record<string, unknown> & { id: string; displayName?: string };
 interface Changes {
   readonly lines: string[];
   renamedUser?: Entity & { newName: string };
+  deletedGroup?: Entity;
   createdUser?: Entity;
 }
 
@@ -114,6 +114,7 @@ async function changeTenant(graph: GraphClient, domain: string): Promise<Changes
   const doomed = groups[0];
   if (doomed) {
     await graph.call('DELETE', `/groups/${doomed.id}`);
+    changes.deletedGroup = doomed;
     changes.lines.push(`deleted group ${JSON.stringify(doomed.displayName)}  (group/${doomed.id})`);
   }
   for (const group of groups.slice(1)) {
@@ -184,6 +185,7 @@ function printExplore(dir: string, ws: Workspace, first: BackupReport, second: B
     printLine('  npx tenant-vault find "renamed by the demo"');
     printLine(`  npx tenant-vault history user/${renamed.id}`);
   }
+  if (changes.deletedGroup) printLine(`  npx tenant-vault history group/${changes.deletedGroup.id}     # who deleted it, from the audit log`);
   printLine(`  npx tenant-vault diff ${shortId(first.snapshot)} ${shortId(second.snapshot)}`);
   printLine(`  npx tenant-vault diff ${shortId(first.snapshot)} ${shortId(second.snapshot)} --json`);
   if (keepRunning) printLine(`  npx tenant-vault diff ${shortId(first.snapshot)} --live     # while this demo keeps running`);
@@ -247,7 +249,8 @@ async function runDemo(opts: DemoOptions, cmd: Command, signal: AbortSignal): Pr
     const repository = await ws.repository();
     const [a, b] = [await repository.findSnapshot(first.snapshot, { signal }), await repository.findSnapshot(second.snapshot, { signal })];
     printLine('');
-    printDifferences(await collectDifferences(diffSnapshots(repository, a, b, { signal })), `what changed: diff ${shortId(a.id)} (${formatTime(a.time)}) → ${shortId(b.id)} (${formatTime(b.time)})`);
+    const { differences, logs } = await compareSnapshots(repository, a, b, { signal });
+    printDifferences(differences, `what changed: diff ${shortId(a.id)} (${formatTime(a.time)}) → ${shortId(b.id)} (${formatTime(b.time)})`, logs);
 
     printExplore(dir, ws, first, second, changes, opts.keepRunning === true);
     printLine(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -6,9 +6,12 @@
  * Guarantees: `collectDifferences` orders by type, then kind (added, changed, removed), then
  * name and ID, so answers are deterministic whatever order the source produced; `toDiffReport`
  * keeps exactly the contract's members, sorted by type and ID.
+ * `isLogType` names the append-only logs (the directory audit log): their growth is recorded in
+ * every snapshot but is not a change of the tenant, so the CLI reports it apart.
  * Not guaranteed: bounded memory — the collected list grows with the number of *changes* (a few
  * dozen bytes each), never with the number of items.
  */
+import { findResource } from '../../connectors/resources/index.js';
 
 export type DifferenceKind = 'added' | 'removed' | 'changed';
 
@@ -71,4 +74,9 @@ export function countDifferences(differences: Iterable<ItemDifference>): Map<str
     c[d.kind] += 1;
   }
   return counts;
+}
+
+/** True for append-only log types (`directoryAudit`): records are added, never changed. */
+export function isLogType(type: string): boolean {
+  return findResource(type)?.change === 'appendOnly';
 }

@@ -5,7 +5,7 @@
  */
 export { parseItemRef, formatItemRef, type ItemRef } from './item-ref.js';
 export { changedProperties, changedStreams, WHOLE_DOCUMENT } from './properties.js';
-export { collectDifferences, compareDifferences, countDifferences, toDiffReport, type DiffReport, type DifferenceKind, type ItemDifference } from './differences.js';
+export { collectDifferences, compareDifferences, countDifferences, isLogType, toDiffReport, type DiffReport, type DifferenceKind, type ItemDifference } from './differences.js';
 export { diffSnapshots, type DiffSnapshotsOptions, type DiffSource } from './snapshot-diff.js';
 export { diffLive, liveDiffTypes, snapshotIncludes, type DiffLiveOptions, type LiveDiffSource, type LiveItem, type LiveItemSource, type SkippedType } from './live-diff.js';
 export { itemHistory, type HistorySources, type HistoryRemoval, type HistoryVersion, type ItemHistory, type ItemHistoryOptions, type SnapshotPoint } from './history.js';

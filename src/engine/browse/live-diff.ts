@@ -17,9 +17,8 @@
  * the compared types (about 100 bytes per item).
  */
 import type { Catalog } from '../../catalog/index.js';
-import { findResource } from '../../connectors/resources/index.js';
 import type { Repository, SnapshotInfo } from '../../repository/index.js';
-import type { ItemDifference } from './differences.js';
+import { isLogType, type ItemDifference } from './differences.js';
 import { mapOrdered } from './ordered.js';
 import { changedProperties } from './properties.js';
 
@@ -60,7 +59,7 @@ export function liveDiffTypes(snapshot: SnapshotInfo, types?: readonly string[])
   const wanted = types === undefined ? undefined : new Set(types);
   return Object.keys(snapshot.types)
     .filter((t) => wanted === undefined || wanted.has(t))
-    .filter((t) => findResource(t)?.change !== 'appendOnly')
+    .filter((t) => !isLogType(t))
     .sort();
 }
 
