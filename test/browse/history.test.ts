@@ -130,3 +130,21 @@ describe('findItems', () => {
     expect(await findItems(t.catalog, 'user', { limit: 1 })).toMatchObject({ truncated: true, items: [expect.objectContaining({ type: 'directoryAudit' })] });
   });
 });
+
+describe('audit records with their targets in the entry metadata', () => {
+  it('reads only the records whose metadata names the item, and attributes the same', async () => {
+    const r = await createTestRepo();
+    try {
+      const withTargets = (spec: AuditSpec): ModelItem => ({ ...auditRecord(spec), meta: { targets: spec.targets.map((x) => x.id) } });
+      await r.snapshot('contoso', '2026-03-01T10:00:00Z', [user(1), user(2)]);
+      await r.snapshot('contoso', '2026-03-02T10:00:00Z', [user(1, { displayName: 'Adele V.' }), user(2), withTargets({ ...specs.renamed, targets: [{ id: guid(1, 'a'), properties: ['DisplayName'] }] }), withTargets(specs.otherUser)]);
+      let reads = 0;
+      const repository = { diff: r.repo.diff.bind(r.repo), readDocument: (e: Parameters<typeof r.repo.readDocument>[0], o?: { signal?: AbortSignal }) => ((reads += 1), r.repo.readDocument(e, o)) };
+      const history = await itemHistory({ catalog: r.catalog, repository }, { type: 'user', id: guid(1, 'a') });
+      expect(history.versions[1]?.changedBy.map((e) => [e.auditId, e.properties])).toEqual([['Directory_a1', ['DisplayName']]]);
+      expect(reads).toBe(2 + 1); // the two versions' documents and the one record that names the user
+    } finally {
+      await r.close();
+    }
+  });
+});

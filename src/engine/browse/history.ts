@@ -10,7 +10,8 @@
  * to it. The records are the `directoryAudit` items *added* by the snapshot that ends the window
  * and by the one after it (audit records reach the log a few minutes late, so the next backup
  * can be the one that stores them) — the repository's tree diff finds them without reading the
- * rest of the log.
+ * rest of the log. Each such record's document is read, unless its tree entry's metadata lists
+ * its targets (`meta.targets`) and the item is not one of them.
  *
  * Guarantees: versions come per profile, oldest first; `properties` compares each version with
  * the previous version of the same profile (also across a gap, e.g. a restore from the recycle
@@ -153,6 +154,18 @@ async function readDocuments(repo: HistorySources['repository'], item: ItemRef, 
   return out;
 }
 
+/**
+ * False only when the entry's metadata lists the record's targets (`meta.targets`, IDs) and the
+ * item is not among them — then the record's document need not be read. Without that metadata
+ * every added record is read.
+ */
+function mayTarget(meta: Readonly<Record<string, unknown>> | undefined, itemId: string): boolean {
+  const targets = meta?.targets;
+  if (!Array.isArray(targets)) return true;
+  const wanted = itemId.toLowerCase();
+  return targets.some((t) => typeof t === 'string' && t.toLowerCase() === wanted);
+}
+
 /** Fills each window's `events` with the audit records that target the item and fall inside it. */
 async function attribute(sources: HistorySources, item: ItemRef, windows: readonly Window[], lookahead: number, signal: AbortSignal | undefined): Promise<void> {
   const found = new Map<string, { profile: string; attribution: Attribution }>();
@@ -172,7 +185,9 @@ async function attribute(sources: HistorySources, item: ItemRef, windows: readon
       if (scanned.has(snapshot.id)) continue;
       scanned.add(snapshot.id);
       const added = async function* () {
-        for await (const c of sources.repository.diff(snapshots[k - 1]?.id, snapshot.id, { type: AUDIT_TYPE, signal })) if (c.kind === 'added' && c.after) yield c.after;
+        for await (const c of sources.repository.diff(snapshots[k - 1]?.id, snapshot.id, { type: AUDIT_TYPE, signal })) {
+          if (c.kind === 'added' && c.after && mayTarget(c.after.meta, item.id)) yield c.after;
+        }
       };
       const attributions = mapOrdered(added(), async (entry) => attributionFor(await sources.repository.readDocument(entry, { signal }), item.id), 8);
       for await (const a of attributions) {
