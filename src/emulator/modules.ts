@@ -9,6 +9,7 @@ import { auditModule } from './audit/index.js';
 import { bitlockerModule } from './bitlocker/index.js';
 import { conditionalAccessModule } from './conditional-access/index.js';
 import { directoryModule } from './directory/index.js';
+import { exchangeService } from './exchange/index.js';
 import { intuneModule } from './intune/index.js';
 import { policiesModule } from './policies/index.js';
 
@@ -17,5 +18,5 @@ export function builtInModules(): GraphModule[] {
 }
 
 export function builtInServices(): EmulatorService[] {
-  return [];
+  return [exchangeService];
 }
