@@ -3,8 +3,12 @@
  * id, top-level property differences, and each declared type's live copy fetched through Graph
  * with the declaration's own `$select` / `$expand` (independently of the engine's readers).
  */
-import type { GraphClient, ResourceDeclaration, SubResourceSpec } from '../../src/connectors/index.js';
-import { getResource } from '../../src/connectors/index.js';
+import { Secret } from '../../src/config/index.js';
+import {
+  createCredential, createExchangeClient, getResource, resolveCloud, ThrottleScheduler,
+  type ExchangeClient, type GraphClient, type ResourceDeclaration, type SubResourceSpec,
+} from '../../src/connectors/index.js';
+import type { Emulator, TenantInfo } from '../../src/emulator/index.js';
 import type { Repository } from '../../src/repository/index.js';
 
 export type Doc = Record<string, unknown>;
@@ -92,4 +96,25 @@ export async function liveSub(graph: GraphClient, declaration: ResourceDeclarati
 
 export function ids(list: unknown): string[] {
   return Array.isArray(list) ? list.map((e) => String((e as Doc).id)).sort() : [];
+}
+
+/** The admin app's Exchange admin API client (it holds the Exchange Administrator role). */
+export function exchange(bench: { emulator: Emulator; tenant: TenantInfo }): ExchangeClient {
+  const cloud = resolveCloud(bench.emulator.httpsUrl);
+  const credential = createCredential({ tenantId: bench.tenant.tenantId, clientId: bench.tenant.clientId, cloud, clientSecret: new Secret(bench.tenant.clientSecret), trustedCaPem: bench.emulator.caCertificate });
+  return createExchangeClient({ cloud, credential, scheduler: new ThrottleScheduler(), tenantId: bench.tenant.tenantId, clientId: bench.tenant.clientId, trustedCaPem: bench.emulator.caCertificate, initialDomain: bench.tenant.domain });
+}
+
+/** The live objects of an Exchange type, by id. */
+export async function liveExchange(client: ExchangeClient, declaration: ResourceDeclaration): Promise<Map<string, Doc>> {
+  const out = new Map<string, Doc>();
+  for await (const item of client.invoke<Doc>(declaration.command!)) out.set(idOf(declaration, item), clean(item) as Doc);
+  return out;
+}
+
+export async function liveExchangeSub(client: ExchangeClient, sub: SubResourceSpec, id: string): Promise<unknown> {
+  const parameters = Object.fromEntries(Object.entries(sub.command!.parameters).map(([k, v]) => [k, v === '{id}' ? id : v]));
+  const out: unknown[] = [];
+  for await (const item of client.invoke<Doc>({ cmdlet: sub.command!.cmdlet, parameters })) out.push(clean(item));
+  return out;
 }

@@ -164,6 +164,21 @@ export interface ResourceDeclaration {
   readonly singletonId?: string;
   /** For `appendOnly`: the timestamp property the window filters on. */
   readonly timeProperty?: string;
+  /**
+   * The items belong to items of another type and can be listed per owner with a filter, so an
+   * incremental run lists only the items of owners that changed (BitLocker keys per device: the
+   * full list cannot be paged faster, it takes no `$top`).
+   */
+  readonly ownedBy?: {
+    /** The owner type. */
+    readonly type: string;
+    /** The owner's property the items refer to (`deviceId`, not the device's object id). */
+    readonly key: string;
+    /** The item's property holding it. */
+    readonly property: string;
+    /** `$filter` listing one owner's items; `{key}` is the owner's key. */
+    readonly filter: string;
+  };
   /** A type read once per item of another type (`organizationalBranding` per `organization`). */
   readonly parent?: { readonly type: string; readonly param: 'parentId' };
   readonly permissions: PermissionSpec;
@@ -203,6 +218,7 @@ export function defineResource(input: ResourceInput): ResourceDeclaration {
   if (input.change === 'delta' && input.pageSize !== undefined) fail('delta queries do not take $top');
   if (input.endpoint === 'exchange' && !input.command) fail('an Exchange type needs a command');
   if (input.parent && !input.path.includes('{parentId}')) fail('a child type needs {parentId} in its path');
+  if (input.ownedBy && (input.change !== 'list' || !input.ownedBy.filter.includes('{key}'))) fail('ownedBy needs a list type and {key} in its filter');
   if (input.permissions.read.length === 0) fail('read permissions are required');
   if (input.sources.length === 0) fail('cite at least one source');
   const subResources = input.subResources ?? [];

@@ -43,7 +43,7 @@ for (const declaration of DECLARATIONS) {
       throw new Error(`Resource type ${declaration.name}: reference ${path} targets undeclared type ${type}`);
     }
   }
-  for (const dep of [...(declaration.dependsOn ?? []), ...(declaration.parent ? [declaration.parent.type] : [])]) {
+  for (const dep of [...(declaration.dependsOn ?? []), ...(declaration.parent ? [declaration.parent.type] : []), ...(declaration.ownedBy ? [declaration.ownedBy.type] : [])]) {
     if (!BY_NAME.has(dep)) throw new Error(`Resource type ${declaration.name} depends on undeclared type ${dep}`);
   }
 }

@@ -139,8 +139,22 @@ export interface RunOptionsInContext {
   readonly optIn: ReadonlySet<string>;
 }
 
+/**
+ * What this run learned about owners of `ownedBy` types (devices of BitLocker keys): their keys
+ * (the property the owned items refer to) as seen in this run, which were removed, and whether
+ * the owner type was read in full (then its owned type is listed in full too).
+ */
+export class OwnerChanges {
+  readonly keys = new Map<string, string>();
+  readonly removed = new Set<string>();
+  full = false;
+}
+
 export class RunContext {
   readonly #skipped = new Map<string, Map<string, string>>();
+  readonly #owners = new Map<string, OwnerChanges>();
+  /** Types written successfully in this run so far. */
+  readonly completed = new Set<string>();
   #exchange: Promise<ExchangeClient> | undefined;
 
   constructor(
@@ -168,6 +182,13 @@ export class RunContext {
    */
   signalsCover(type: string): boolean {
     return this.signals.available && this.parent.snapshot?.types[type]?.absent === undefined;
+  }
+
+  /** The owner changes of a type other types are `ownedBy` (created on first use). */
+  owners(type: string): OwnerChanges {
+    let owners = this.#owners.get(type);
+    if (!owners) this.#owners.set(type, (owners = new OwnerChanges()));
+    return owners;
   }
 
   /** A sub-resource is not read in this run (missing permission, opt-in); its key stays absent. */

@@ -48,7 +48,8 @@ export async function readAppendOnlyType(ctx: RunContext, declaration: ResourceD
       if (id === undefined) continue;
       const time = document[timeProperty];
       if (typeof time === 'string' && (highWaterMark === undefined || Date.parse(time) > Date.parse(highWaterMark))) highWaterMark = time;
-      for (const target of targetIds(document)) ctx.signals.add(target);
+      // A read changes nothing (the audit log records BitLocker key reads, our own included).
+      if (!/^Read\b/i.test(String(document.activityDisplayName ?? ''))) for (const target of targetIds(document)) ctx.signals.add(target);
       const name = itemName(document);
       yield { type, id, document, ...(name ? { name } : {}) };
       if (++done % 1000 === 0) ctx.onItems(type, 1000);

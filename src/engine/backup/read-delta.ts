@@ -16,7 +16,7 @@
  * members are read again when its Entra group changed).
  */
 import { isTenantVaultError, TenantVaultError } from '../../errors/index.js';
-import type { ResourceDeclaration, SubResourceSpec } from '../../connectors/index.js';
+import { allResources, type ResourceDeclaration, type SubResourceSpec } from '../../connectors/index.js';
 import type { Item, ItemDeletion } from '../../repository/index.js';
 import type { RunContext, TypeState } from './context.js';
 import { foldDeltaObject, type JsonObject } from './documents.js';
@@ -41,6 +41,9 @@ async function runRound(ctx: RunContext, declaration: ResourceDeclaration, from:
   try {
     let deltaLink: string | undefined;
     let seen = 0;
+    // Owned types (BitLocker keys of devices) need each changed owner's key.
+    const ownerKey = ownedKeyOf(declaration.name);
+    if (ownerKey !== undefined && initial) ctx.owners(declaration.name).full = true;
     const query = initial && declaration.select ? { $select: declaration.select.join(',') } : undefined;
     for await (const event of ctx.graph.delta<JsonObject>(from, {
       api: declaration.api, type: declaration.name, headers: deltaHeaders(declaration),
@@ -51,7 +54,13 @@ async function runRound(ctx: RunContext, declaration: ResourceDeclaration, from:
         continue;
       }
       fold.add(event);
-      ctx.signals.add(event.kind === 'upsert' ? String(event.item.id) : event.id);
+      const id = event.kind === 'upsert' ? String(event.item.id) : event.id;
+      ctx.signals.add(id);
+      if (ownerKey !== undefined) {
+        const owners = ctx.owners(declaration.name);
+        if (event.kind === 'removed') owners.removed.add(id);
+        else if (typeof event.item[ownerKey] === 'string') owners.keys.set(id, event.item[ownerKey] as string);
+      }
       if (++seen % 1000 === 0) ctx.onItems(declaration.name, 0);
     }
     if (!deltaLink) throw new TenantVaultError('SERVICE_ERROR', `The delta round of ${declaration.name} ended without a delta link`);
@@ -60,6 +69,11 @@ async function runRound(ctx: RunContext, declaration: ResourceDeclaration, from:
     fold.close();
     throw err;
   }
+}
+
+/** The property owned types refer to this type by (`deviceId` for BitLocker keys), if any. */
+function ownedKeyOf(type: string): string | undefined {
+  return allResources().find((d) => d.ownedBy?.type === type)?.ownedBy?.key;
 }
 
 /** Sub-resources to take from `$expand` listings because every item needs them. */

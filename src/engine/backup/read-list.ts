@@ -72,23 +72,18 @@ async function* listObjects(ctx: RunContext, declaration: ResourceDeclaration): 
   yield* ctx.graph.items<JsonObject>(declaration.path, { ...requestOptions(ctx, declaration), query: listQuery(declaration) });
 }
 
-export async function readListType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
+/** Metadata key of the owner's key in a tree entry (ownedBy types). */
+export const OWNER = 'owner';
+
+/** Turns listed objects into pending items, skipping those equal to the parent's (see the overview). */
+function lister(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions, parentHashes: Map<string, string | undefined>) {
   const type = declaration.name;
   const hasSubs = readableSubs(declaration).length > 0;
-  // The parent's items and their listing hashes; what is left after the listing was deleted.
-  const parentHashes = new Map<string, string | undefined>();
-  if (!options.live) {
-    for await (const entry of ctx.parent.entries(type)) {
-      const listed = entry.meta?.[LISTED];
-      parentHashes.set(entry.id, typeof listed === 'string' ? listed : undefined);
-    }
-  }
-  const everyRunIds = (id: string) => !ctx.signalsCover(type) || ctx.signals.has(id);
   const hasEveryRun = readableSubs(declaration).some((sub) => sub.read === 'everyRun' && !ctx.isSkipped(type, sub));
-
-  async function* pending(): AsyncGenerator<Pending> {
-    const seen = new Set<string>();
-    for await (const raw of listObjects(ctx, declaration)) {
+  const everyRunIds = (id: string) => !ctx.signalsCover(type) || ctx.signals.has(id);
+  const seen = new Set<string>();
+  return async function* (objects: AsyncIterable<JsonObject>): AsyncGenerator<Pending> {
+    for await (const raw of objects) {
       const document = cleanDocument(raw);
       const id = itemId(declaration, document);
       if (id === undefined) {
@@ -105,12 +100,71 @@ export async function readListType(ctx: RunContext, declaration: ResourceDeclara
       const previous = inParent && hasSubs ? await ctx.parent.document(type, id) : undefined;
       const planned = plannedReads(ctx, declaration, id, document, { isNew: !inParent, changed: !unchanged, previous });
       if (unchanged && planned.reads.length === 0) continue;
-      yield { id, ...planned, meta: { [LISTED]: hash } };
+      const owner = declaration.ownedBy ? document[declaration.ownedBy.property] : undefined;
+      yield { id, ...planned, meta: { [LISTED]: hash, ...(typeof owner === 'string' ? { [OWNER]: owner } : {}) } };
     }
+  };
+}
+
+/** Whether an owned type can be read for the changed owners only (see `ResourceDeclaration.ownedBy`). */
+function ownedIncrementally(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): boolean {
+  const ownedBy = declaration.ownedBy;
+  if (!ownedBy || options.full || options.live || !ctx.parent.hasType(declaration.name)) return false;
+  // Changes of owners come from this run's incremental owner round and from complete signals.
+  return ctx.completed.has(ownedBy.type) && !ctx.owners(ownedBy.type).full && ctx.signalsCover(declaration.name) && ctx.signalsCover(ownedBy.type);
+}
+
+export async function readListType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
+  const type = declaration.name;
+  // The parent's items and their listing hashes; what is left after the listing was deleted.
+  const parentHashes = new Map<string, string | undefined>();
+  const byOwner = new Map<string, string[]>();
+  if (!options.live) {
+    for await (const entry of ctx.parent.entries(type)) {
+      const listed = entry.meta?.[LISTED];
+      parentHashes.set(entry.id, typeof listed === 'string' ? listed : undefined);
+      const owner = entry.meta?.[OWNER];
+      if (typeof owner === 'string') byOwner.set(owner, [...(byOwner.get(owner) ?? []), entry.id]);
+    }
+  }
+  const list = lister(ctx, declaration, options, parentHashes);
+
+  if (ownedIncrementally(ctx, declaration, options)) {
+    const { type: ownerType, key, filter } = declaration.ownedBy!;
+    const owners = ctx.owners(ownerType);
+    // The changed owners' keys (a removed owner's items go with it).
+    const candidates = new Map<string, boolean>();
+    for (const id of ctx.signals.ids()) {
+      let value: unknown = owners.keys.get(id);
+      if (value === undefined) value = (await ctx.parent.document(ownerType, id))?.[key];
+      if (typeof value !== 'string') continue;
+      candidates.set(value, owners.removed.has(id) || candidates.get(value) === true);
+    }
+    const gone: string[] = [];
+    async function* ownedObjects(): AsyncGenerator<JsonObject> {
+      for (const [value, removed] of candidates) {
+        const before = new Set(byOwner.get(value) ?? []);
+        if (!removed) {
+          for await (const item of ctx.graph.items<JsonObject>(declaration.path, {
+            ...requestOptions(ctx, declaration), query: { ...listQuery(declaration), $filter: filter.replace('{key}', value.replaceAll("'", "''")) },
+          })) {
+            const id = itemId(declaration, item);
+            if (id !== undefined) before.delete(id);
+            yield item;
+          }
+        }
+        gone.push(...before);
+      }
+    }
+    async function* changes(): AsyncGenerator<Item | ItemDeletion> {
+      yield* completeItems(ctx, declaration, list(ownedObjects()));
+      for (const id of gone) yield deletion(type, id);
+    }
+    return { write: 'patch', mode: 'list', changes: changes(), state: () => undefined };
   }
 
   async function* changes(): AsyncGenerator<Item | ItemDeletion> {
-    yield* completeItems(ctx, declaration, pending());
+    yield* completeItems(ctx, declaration, list(listObjects(ctx, declaration)));
     for (const id of parentHashes.keys()) yield deletion(type, id);
   }
   return { write: 'patch', mode: 'list', changes: changes(), state: () => undefined };

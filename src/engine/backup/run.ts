@@ -212,6 +212,7 @@ async function backup(
         ? await writer.replaceType(type, plan.items, { signal })
         : await writer.patchType(type, plan.changes, { signal });
       states[type] = plan.state();
+      ctx.completed.add(type);
       const counters = connection.scheduler.stats().byType[type];
       const skippedSubs = ctx.skippedSubs(type);
       reports[type] = {

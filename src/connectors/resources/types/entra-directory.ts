@@ -264,6 +264,10 @@ export const bitlockerRecoveryKey = defineResource({
   // support (facts §6.1: "Send all three"). User-Agent is set by the transport.
   headers: { 'ocp-client-name': 'Tenant Vault', 'ocp-client-version': '0.1' },
   references: { deviceId: 'device.deviceId' },
+  // Keys are stored on their device: new keys and deleted devices show up as device or audit
+  // changes, so an incremental run lists the keys of those devices only (`$filter` on deviceId is
+  // the one filter the list supports; it takes no `$top` — bitlocker-list-recoverykeys).
+  ownedBy: { type: 'device', key: 'deviceId', property: 'deviceId', filter: "deviceId eq '{key}'" },
   subResources: [
     {
       // The key itself is returned only for `$select=key` on a single item, and each read is
