@@ -39,7 +39,7 @@ import { withWorkspace } from '../context.js';
 import { formatTime, shortId, table } from '../format.js';
 import { printJson, printLine } from '../output.js';
 
-/** Thrown by `StdoutStream.write` once the reader has gone (`ls … | head`): stop quietly. */
+/** Thrown by `stdoutStream().write` once the reader has gone (`ls … | head`): stop quietly. */
 class OutputClosed extends Error {}
 
 /**
@@ -262,6 +262,9 @@ async function diff(ws: Workspace, refA: string, refB: string | undefined, opts:
   if (opts.live) {
     if (refB !== undefined) throw new TenantVaultError('USAGE', 'diff --live compares one snapshot with the live tenant', { hint: 'Use `tenant-vault diff SNAPSHOT --live`, or drop --live to compare two snapshots.' });
     const snapshot = await resolveSnapshot(repo, refA, opts.profile, signal);
+    if (opts.type !== undefined && !(opts.type in snapshot.types)) {
+      throw new TenantVaultError('USAGE', `Snapshot ${shortId(snapshot.id)} has no ${opts.type} items to compare`, { hint: `Its types are: ${Object.keys(snapshot.types).sort().join(', ') || '(none)'}.` });
+    }
     const types = liveDiffTypes(snapshot, opts.type === undefined ? undefined : [opts.type]);
     const skipped: SkippedType[] = [];
     const onSkipped = (s: SkippedType): void => {
