@@ -53,8 +53,15 @@ function errorResult(status: number, code: string, message: string, requestId: s
   };
 }
 
+/** Whether the service principal holds an Exchange role: as an activated directory role's member or by a tenant-wide role assignment. */
 function hasExchangeRole(tenant: TenantState, servicePrincipalId: string | null): boolean {
   if (!servicePrincipalId) return false;
+  const sp = tenant.directory.handle(servicePrincipalId);
+  for (const role of tenant.store('directoryRoles').values()) {
+    if (!EXCHANGE_ROLES.has(String(role.roleTemplateId))) continue;
+    const handle = tenant.directory.handle(role.id);
+    if (sp !== undefined && handle !== undefined && tenant.relations.roleMembers.has(handle, sp)) return true;
+  }
   for (const a of tenant.store('roleAssignments').values()) {
     if (a.principalId === servicePrincipalId && EXCHANGE_ROLES.has(String(a.roleDefinitionId)) && (a.directoryScopeId ?? '/') === '/') return true;
   }
