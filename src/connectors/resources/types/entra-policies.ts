@@ -57,7 +57,8 @@ export const authenticationMethodsPolicy = defineResource({
   service: 'azure', name: 'authenticationMethodsPolicy', path: '/policies/authenticationMethodsPolicy', api: 'v1.0', change: 'singleton',
   singletonId: 'authenticationMethodsPolicy',
   // The per-method configurations are their own type; selecting the policy's own properties keeps them out of this document.
-  select: ['id', 'description', 'displayName', 'lastModifiedDateTime', 'policyMigrationState', 'policyVersion', 'reconfirmationInDays', 'registrationEnforcement', 'systemCredentialPreferences'],
+  // (`systemCredentialPreferences` is beta-only: v1.0 refuses it in `$select` — v1.0 CSDL authenticationMethodsPolicy.)
+  select: ['id', 'description', 'displayName', 'lastModifiedDateTime', 'policyMigrationState', 'policyVersion', 'reconfirmationInDays', 'registrationEnforcement'],
   permissions: { read: ['Policy.Read.All'], write: ['Policy.ReadWrite.AuthenticationMethod'] },
   readOnly: ['lastModifiedDateTime', 'policyVersion'],
   references: {
