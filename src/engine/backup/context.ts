@@ -184,6 +184,15 @@ export class RunContext {
     return this.signals.available && this.parent.snapshot?.types[type]?.absent === undefined;
   }
 
+  readonly #once = new Map<string, Promise<unknown>>();
+
+  /** The result of `make`, computed once per run and key (parent ids several types list by). */
+  once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let promise = this.#once.get(key) as Promise<T> | undefined;
+    if (!promise) this.#once.set(key, (promise = make()));
+    return promise;
+  }
+
   /** The owner changes of a type other types are `ownedBy` (created on first use). */
   owners(type: string): OwnerChanges {
     let owners = this.#owners.get(type);

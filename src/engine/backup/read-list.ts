@@ -42,13 +42,17 @@ function listQuery(declaration: ResourceDeclaration): Record<string, string | nu
   };
 }
 
-/** Ids of the items of the parent type (for types read once per parent item). */
-async function* parentIds(ctx: RunContext, declaration: ResourceDeclaration): AsyncGenerator<string> {
+/** Ids of the items of the parent type (for types read once per parent item), listed once per run. */
+function parentIds(ctx: RunContext, declaration: ResourceDeclaration): Promise<string[]> {
   const parent = getResource(declaration.parent!.type);
-  for await (const item of ctx.graph.items<JsonObject>(parent.path, { ...requestOptions(ctx, parent), query: { $select: parent.idProperty ?? 'id' } })) {
-    const id = itemId(parent, item);
-    if (id) yield id;
-  }
+  return ctx.once(`parentIds:${parent.name}`, async () => {
+    const ids: string[] = [];
+    for await (const item of ctx.graph.items<JsonObject>(parent.path, { ...requestOptions(ctx, parent), query: { $select: parent.idProperty ?? 'id' } })) {
+      const id = itemId(parent, item);
+      if (id) ids.push(id);
+    }
+    return ids;
+  });
 }
 
 /** Every object of a listed type, as the service returns it. */
@@ -59,7 +63,7 @@ async function* listObjects(ctx: RunContext, declaration: ResourceDeclaration): 
     return;
   }
   if (declaration.parent) {
-    for await (const parentId of parentIds(ctx, declaration)) {
+    for (const parentId of await parentIds(ctx, declaration)) {
       const path = declaration.path.replace('{parentId}', encodeURIComponent(parentId));
       try {
         yield* ctx.graph.items<JsonObject>(path, { ...requestOptions(ctx, declaration), query: listQuery(declaration) });
@@ -75,6 +79,11 @@ async function* listObjects(ctx: RunContext, declaration: ResourceDeclaration): 
 /** Metadata key of the owner's key in a tree entry (ownedBy types). */
 export const OWNER = 'owner';
 
+/** An object stored under an id of our choosing (a singleton's declared id). */
+class Listed {
+  constructor(readonly id: string, readonly object: JsonObject) {}
+}
+
 /** Turns listed objects into pending items, skipping those equal to the parent's (see the overview). */
 function lister(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions, parentHashes: Map<string, string | undefined>) {
   const type = declaration.name;
@@ -82,10 +91,11 @@ function lister(ctx: RunContext, declaration: ResourceDeclaration, options: Read
   const hasEveryRun = readableSubs(declaration).some((sub) => sub.read === 'everyRun' && !ctx.isSkipped(type, sub));
   const everyRunIds = (id: string) => !ctx.signalsCover(type) || ctx.signals.has(id);
   const seen = new Set<string>();
-  return async function* (objects: AsyncIterable<JsonObject>): AsyncGenerator<Pending> {
-    for await (const raw of objects) {
+  return async function* (objects: AsyncIterable<JsonObject | Listed>): AsyncGenerator<Pending> {
+    for await (const listed of objects) {
+      const raw = listed instanceof Listed ? listed.object : listed;
       const document = cleanDocument(raw);
-      const id = itemId(declaration, document);
+      const id = listed instanceof Listed ? listed.id : itemId(declaration, document);
       if (id === undefined) {
         ctx.warnings.add({ type, code: 'SERVICE_ERROR', message: `A listed ${type} has no ${declaration.idProperty ?? 'id'}; it is not backed up` });
         continue;
@@ -117,16 +127,7 @@ function ownedIncrementally(ctx: RunContext, declaration: ResourceDeclaration, o
 export async function readListType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
   const type = declaration.name;
   // The parent's items and their listing hashes; what is left after the listing was deleted.
-  const parentHashes = new Map<string, string | undefined>();
-  const byOwner = new Map<string, string[]>();
-  if (!options.live) {
-    for await (const entry of ctx.parent.entries(type)) {
-      const listed = entry.meta?.[LISTED];
-      parentHashes.set(entry.id, typeof listed === 'string' ? listed : undefined);
-      const owner = entry.meta?.[OWNER];
-      if (typeof owner === 'string') byOwner.set(owner, [...(byOwner.get(owner) ?? []), entry.id]);
-    }
-  }
+  const { hashes: parentHashes, byOwner } = await parentListing(ctx, type, options.live);
   const list = lister(ctx, declaration, options, parentHashes);
 
   if (ownedIncrementally(ctx, declaration, options)) {
@@ -170,32 +171,44 @@ export async function readListType(ctx: RunContext, declaration: ResourceDeclara
   return { write: 'patch', mode: 'list', changes: changes(), state: () => undefined };
 }
 
-export async function readSingletonType(ctx: RunContext, declaration: ResourceDeclaration): Promise<TypePlan> {
+/** The parent's entries of a type: listing hashes by id, and item ids by owner key. */
+async function parentListing(ctx: RunContext, type: string, live: boolean | undefined): Promise<{ hashes: Map<string, string | undefined>; byOwner: Map<string, string[]> }> {
+  const hashes = new Map<string, string | undefined>();
+  const byOwner = new Map<string, string[]>();
+  if (live) return { hashes, byOwner };
+  for await (const entry of ctx.parent.entries(type)) {
+    const listed = entry.meta?.[LISTED];
+    hashes.set(entry.id, typeof listed === 'string' ? listed : undefined);
+    const owner = entry.meta?.[OWNER];
+    if (typeof owner === 'string') byOwner.set(owner, [...(byOwner.get(owner) ?? []), entry.id]);
+  }
+  return { hashes, byOwner };
+}
+
+export async function readSingletonType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
   const type = declaration.name;
-  async function* objects(): AsyncGenerator<{ id: string; document: JsonObject }> {
-    const targets = declaration.parent
-      ? (async function* () {
-        for await (const parentId of parentIds(ctx, declaration)) yield { parentId };
-      })()
-      : [{ parentId: undefined as string | undefined }];
-    for await (const { parentId } of targets) {
+  const { hashes } = await parentListing(ctx, type, options.live);
+  async function* objects(): AsyncGenerator<Listed> {
+    const parents = declaration.parent ? await parentIds(ctx, declaration) : [undefined];
+    for (const parentId of parents) {
       const path = parentId === undefined ? declaration.path : declaration.path.replace('{parentId}', encodeURIComponent(parentId));
       let body: unknown;
       try {
         body = (await ctx.graph.request(path, { ...requestOptions(ctx, declaration), query: { $select: declaration.select?.join(','), $expand: declaration.expand } })).body;
       } catch (err) {
+        // Not configured (organizational branding of a tenant that has none).
         if (isTenantVaultError(err, 'ITEM_NOT_FOUND')) continue;
         throw err;
       }
       if (!isObject(body)) throw new TenantVaultError('SERVICE_ERROR', `GET ${path} returned no object for ${type}`);
-      const id = declaration.singletonId!.replace('{parentId}', parentId ?? '');
-      yield { id, document: cleanDocument(body) };
+      // Stored under the declared id, whatever id the object carries.
+      yield new Listed(declaration.singletonId!.replace('{parentId}', parentId ?? ''), body);
     }
   }
-  async function* pending(): AsyncGenerator<Pending> {
-    for await (const { id, document } of objects()) {
-      yield { id, ...plannedReads(ctx, declaration, id, document, { isNew: true, changed: true, previous: undefined }) };
-    }
+  const list = lister(ctx, declaration, options, hashes);
+  async function* changes(): AsyncGenerator<Item | ItemDeletion> {
+    yield* completeItems(ctx, declaration, list(objects()));
+    for (const id of hashes.keys()) yield deletion(type, id);
   }
-  return { write: 'replace', mode: 'singleton', items: completeItems(ctx, declaration, pending()), state: () => undefined };
+  return { write: 'patch', mode: 'singleton', changes: changes(), state: () => undefined };
 }

@@ -16,7 +16,7 @@ export function readType(ctx: RunContext, declaration: ResourceDeclaration, opti
     case 'list':
       return readListType(ctx, declaration, options);
     case 'singleton':
-      return readSingletonType(ctx, declaration);
+      return readSingletonType(ctx, declaration, options);
     case 'appendOnly':
       return readAppendOnlyType(ctx, declaration, options);
   }
