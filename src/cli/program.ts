@@ -12,6 +12,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerProfileCommands } from './commands/profile.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerPermissionsCommand } from './commands/permissions.js';
+import { registerRestoreCommand } from './commands/restore.js';
 
 export interface GlobalOptions {
   repo?: string;
@@ -55,5 +56,6 @@ export function buildProgram(): Command {
   registerProfileCommands(program);
   registerBackupCommand(program);
   registerPermissionsCommand(program);
+  registerRestoreCommand(program);
   return program;
 }

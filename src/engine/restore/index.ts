@@ -9,10 +9,14 @@
  * - `model.ts` — plans, operations and reports with their JSON contracts.
  */
 export * from './model.js';
-export { planRestore, buildPlan, openPlanContext, requestKeyOf, newRestoreId, describe, type PlanRestoreOptions, type PlanContext, type PlanHeader } from './plan/planner.js';
+export { planRestore, resolveRequestKey, buildPlan, openPlanContext, requestKeyOf, newRestoreId, describe, type PlanRestoreOptions, type PlanContext, type PlanHeader } from './plan/planner.js';
 export { parseSelector, resolveSelection, type Selector, type ChosenKey } from './plan/selectors.js';
 export { setCrossTenantMapping, sameTenantMapping, referenceKey, type TargetMapping, type MappingFactory, type MappingInput, type SourceItem, type ReferenceTarget } from './plan/target.js';
 export { mapDocument, propertyDiffs, relationshipDiffs, relationshipOf, type MappedDocument, type RelationshipDiff, type PropertyDiff } from './plan/diff.js';
 export { openTarget, profileOfSnapshot, SAFETY_SUFFIX, type TargetSession, type ConnectionOptions } from './session.js';
 export { writerFor } from './writers/index.js';
 export type * from './writers/types.js';
+export { applyRestore, defaultActor, type ApplyOptions, type ApplyProgress } from './apply/applier.js';
+export { restoreStore, type RestoreStore, type Journal, type StoredSecret } from './apply/store.js';
+export { planUndo } from './undo.js';
+export { renderPlan, renderReport } from './render.js';

@@ -106,8 +106,9 @@ export interface RestorePlan {
   /** In dependency order. */
   readonly operations: readonly PlanOperation[];
   /**
-   * Canonical hash of every target object the plan read (`type/id`, recycle bin `bin:type/id`),
-   * null for one that did not exist: `--apply --plan-file` refuses (PLAN_STALE) if any changed.
+   * Canonical hash of every target object the plan read, null for one that did not exist:
+   * `full:type/id#relationships` (object and those relationships), `exists:type/id` (existence
+   * only), `bin:type/id` (recycle bin). `--apply --plan-file` refuses (PLAN_STALE) if any changed.
    */
   readonly fingerprints: Readonly<Record<string, string | null>>;
   /**

@@ -103,14 +103,26 @@ export async function openPlanContext(ws: Workspace, request: RestoreRequest, op
   const source = sourceProfile === session.profile.name ? session.profile : await profileStore(repo).get(sourceProfile, { signal }).catch(() => undefined);
   const sameTenant = source === undefined ? request.to === undefined : source.tenantId === session.profile.tenantId;
   const mapping = await mappingFor({ repo, snapshot, target: session }, sameTenant);
-  const planOptions: PlanOptions = {
-    mode: request.mode ?? 'merge', withReferences: request.withReferences === true, newSecrets: request.newSecrets === true,
-    ...(request.properties && request.properties.length > 0 ? { properties: [...request.properties] } : {}),
-  };
+  const planOptions = planOptionsOf(request);
   return {
     repo, snapshot, session, mapping, options: planOptions, logger: options.logger ?? silentLogger, sourceProfile,
     ...(changedSince ? { changedSince } : {}), ...(signal ? { signal } : {}),
   };
+}
+
+function planOptionsOf(request: RestoreRequest): PlanOptions {
+  return {
+    mode: request.mode ?? 'merge', withReferences: request.withReferences === true, newSecrets: request.newSecrets === true,
+    ...(request.properties && request.properties.length > 0 ? { properties: [...request.properties] } : {}),
+  };
+}
+
+/** The request key of a request, without connecting to the target (to find an interrupted apply of it). */
+export async function resolveRequestKey(ws: Workspace, request: RestoreRequest, options: { signal?: AbortSignal } = {}): Promise<string> {
+  const repo = await ws.repository();
+  const snapshot = await repo.findSnapshot(request.snapshot, options);
+  const profile = request.to ?? profileOfSnapshot(snapshot.profile);
+  return requestKeyOf(snapshot.id, profile, request.selectors ?? [], planOptionsOf(request), request.changedSince);
 }
 
 export async function planRestore(ws: Workspace, request: RestoreRequest, options: PlanRestoreOptions = {}): Promise<RestorePlan> {
@@ -146,7 +158,7 @@ export async function buildPlan(context: PlanContext, chosen: readonly ChosenKey
     profile: context.session.profile.name, sameTenant: context.mapping.sameTenant, selectors: header.selectors,
     ...(header.changedSince ? { changedSince: header.changedSince } : {}), options: context.options,
     requestKey: requestKeyOf(context.snapshot.id, context.session.profile.name, header.selectors, context.options, header.changedSince),
-    operations, fingerprints: { ...extra.fingerprints, ...planner.fingerprints }, mapped: planner.mapped,
+    operations, fingerprints: { ...extra.fingerprints, ...planner.fingerprints }, mapped: { ...planner.mapped, ...planner.movedReferences() },
     ...(header.undoOf ? { undoOf: header.undoOf } : {}), warnings: planner.warnings,
   };
 }
@@ -169,6 +181,22 @@ class Planner {
     for (const [k, v] of this.#refTargets) {
       const source = k.slice(k.lastIndexOf('|') + 1);
       if (v !== source) out[k] = v ?? null;
+    }
+    return out;
+  }
+
+  /** The references of the plan's documents that name planned items found under another id. */
+  movedReferences(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const moved = [...this.#items.values()].filter((i) => i.targetId && i.targetId !== i.id && i.state === 'live');
+    if (moved.length === 0) return out;
+    const byId = new Map(moved.map((i) => [i.id, i.targetId!]));
+    const docs = [...[...this.#items.values()].map((i) => ({ type: i.type, document: i.document })), ...[...this.#relinks.values()].map((r) => ({ type: r.type, document: r.document }))];
+    for (const { type, document } of docs) {
+      for (const ref of referencesOf(type, document)) {
+        const to = ref.key === 'id' ? byId.get(ref.id) : undefined;
+        if (to) out[referenceKey(ref)] = to;
+      }
     }
     return out;
   }
@@ -219,9 +247,28 @@ class Planner {
         const byTarget = new Map(group.map((i) => [i.targetId!, i]));
         for await (const live of writer.read(this.ctx.session.ctx, [...byTarget.keys()], { relationships })) {
           const item = byTarget.get(live.id)!;
-          this.fingerprints[`full:${key(type, live.id)}`] = live.document ? fingerprint(live.document) : null;
+          this.fingerprints[`full:${key(type, live.id)}#${names}`] = live.document ? fingerprint(live.document) : null;
           if (live.document) {
             item.state = 'live';
+            item.live = live.document;
+          }
+        }
+      }
+      // Same tenant, gone by id: recreated by an earlier restore under another id (found by a unique key)?
+      if (this.ctx.mapping.sameTenant) {
+        const moved = new Map<string, Item>();
+        for (const item of list) {
+          if (item.state !== 'absent' || !writer.identifiesUniquely(item.document)) continue;
+          const found = await writer.findExisting(this.ctx.session.ctx, item.document);
+          if (found.length === 1) moved.set(found[0]!.id, item);
+        }
+        for (const [targetId, item] of moved) {
+          const relationships = Object.keys(writer.relationships).filter((r) => r in item.document).sort();
+          for await (const live of writer.read(this.ctx.session.ctx, [targetId], { relationships })) {
+            this.fingerprints[`full:${key(type, live.id)}#${relationships.join(',')}`] = live.document ? fingerprint(live.document) : null;
+            if (!live.document) continue;
+            item.state = 'live';
+            item.targetId = targetId;
             item.live = live.document;
           }
         }
@@ -292,9 +339,17 @@ class Planner {
   }
 
   #isPlanned(ref: Reference): boolean {
-    if (ref.key !== 'id') return false;
-    if (ref.targetType !== 'directoryObject') return this.#items.has(key(ref.targetType, ref.id));
-    return DIRECTORY_OBJECT_TYPES.some((type) => this.#items.has(key(type, ref.id)));
+    return this.#plannedItem(ref) !== undefined;
+  }
+
+  #plannedItem(ref: Reference): Item | undefined {
+    if (ref.key !== 'id') return undefined;
+    if (ref.targetType !== 'directoryObject') return this.#items.get(key(ref.targetType, ref.id));
+    for (const type of DIRECTORY_OBJECT_TYPES) {
+      const item = this.#items.get(key(type, ref.id));
+      if (item) return item;
+    }
+    return undefined;
   }
 
   /** Maps references to objects outside the plan (once each). */
@@ -367,7 +422,8 @@ class Planner {
   #planMap(recreated: Recreated): IdMap {
     return (ref: Reference) => {
       if (refersToRecreated(ref, recreated)) return ref.id;
-      if (this.#isPlanned(ref)) return ref.id;
+      const planned = this.#plannedItem(ref);
+      if (planned) return planned.targetId ?? ref.id;
       return this.#refTargets.get(referenceKey(ref));
     };
   }
@@ -497,13 +553,25 @@ class Planner {
   #relinkOperation(relink: { type: string; id: string; document: JsonObject; references: Reference[]; targetId: string }, _map: IdMap): PlanOperation {
     const name = displayName(relink.document);
     const writer = writerFor(relink.type);
+    const base = { type: relink.type, id: relink.id, targetId: relink.targetId, ...(name ? { name } : {}) };
+    const blocked = writer.cannotRestore(relink.document, { recreate: false, newSecrets: this.ctx.options.newSecrets });
+    if (blocked) return { ...base, action: 'unsupported', reason: `It references an object the restore recreates, but cannot be written: ${blocked}` };
+    const computed = new Map<string, string>();
+    const references = relink.references.filter((ref) => {
+      const relationship = relationshipOf(writer, ref);
+      const why = relationship ? writer.relationships[relationship]?.computed?.(relink.document) : undefined;
+      if (why) computed.set(relationship!, why);
+      return why === undefined;
+    });
+    const notes = [...computed].map(([r, why]) => `${r}: ${why}`);
+    if (references.length === 0) return { ...base, action: 'skip', reason: `It references an object the restore recreates, through a relationship the service maintains. ${notes.join(' ')}` };
     return {
-      type: relink.type, id: relink.id, action: 'relink', targetId: relink.targetId, ...(name ? { name } : {}),
-      references: relink.references.map((ref) => ({
+      ...base, action: 'relink',
+      references: references.map((ref) => ({
         path: relationshipOf(writer, ref) ?? ref.declaredPath, targetType: ref.targetType,
         change: relationshipOf(writer, ref) ? 'add' : 'rewrite', from: ref.id, to: NEW_ID, ...(ref.key !== 'id' ? { key: ref.key } : {}),
       })),
-      reason: 'References an object the restore recreates: repointed to its new id.',
+      reason: ['References an object the restore recreates: repointed to its new id.', ...notes].join(' '),
     };
   }
 }

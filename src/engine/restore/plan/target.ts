@@ -58,7 +58,7 @@ export function setCrossTenantMapping(factory: MappingFactory): void {
 }
 
 export async function mappingFor(input: MappingInput, sameTenant: boolean): Promise<TargetMapping> {
-  if (sameTenant) return sameTenantMapping(input.target);
+  if (sameTenant) return sameTenantMapping(input);
   if (!crossTenant) {
     throw new TenantVaultError('USAGE', 'Restoring into another tenant is not available in this build', {
       hint: 'Restore into the snapshot\'s own tenant (omit --to), or use a build with cross-tenant mapping.',
@@ -70,14 +70,27 @@ export async function mappingFor(input: MappingInput, sameTenant: boolean): Prom
 /** ids per request of `POST /directoryObjects/getByIds` (directoryobject-getbyids: up to 1,000). */
 const BY_IDS_LIMIT = 1000;
 
-export function sameTenantMapping(target: TargetSession): TargetMapping {
-  const { ctx } = target;
+/**
+ * Same tenant: ids carry over. An object that is gone by its id but was recreated by an earlier
+ * restore under a new id is found by a key that identifies it for certain (a UPN, an appId —
+ * `identifiesUniquely`), for the planner's items and for references alike.
+ */
+export function sameTenantMapping(input: MappingInput): TargetMapping {
+  const { ctx } = input.target;
+  const signalOf = (options?: { signal?: AbortSignal }) => (options?.signal ? { signal: options.signal } : {});
+  /** The one target object a snapshot item's unique key names, if any. */
+  const byKey = async (type: string, document: JsonObject): Promise<string | undefined> => {
+    const writer = writerFor(type);
+    if (!writer.identifiesUniquely(document)) return undefined;
+    const found = await writer.findExisting(ctx, document);
+    return found.length === 1 ? found[0]!.id : undefined;
+  };
   return {
     sameTenant: true,
     async locate(items) {
       return new Map(items.map((item) => [`${item.type}/${item.id}`, item.id]));
     },
-    async mapReferences(refs) {
+    async mapReferences(refs, options) {
       const out = new Map<string, string | undefined>();
       const directory = new Set<string>();
       const byType = new Map<string, Set<string>>();
@@ -109,7 +122,21 @@ export function sameTenantMapping(target: TargetSession): TargetMapping {
       }
       for (const ref of refs) {
         if (ref.key !== 'id') continue;
-        out.set(referenceKey(ref), found.has(ref.id) ? ref.id : undefined);
+        if (found.has(ref.id)) {
+          out.set(referenceKey(ref), ref.id);
+          continue;
+        }
+        // Gone by its id: recreated earlier under another one?
+        const types = ref.targetType === 'directoryObject' ? DIRECTORY_OBJECT_TYPES : [ref.targetType];
+        let mapped: string | undefined;
+        for (const type of types) {
+          const item = await input.repo.readItem(input.snapshot, type, ref.id, signalOf(options));
+          if (item && isObject(item.document)) {
+            mapped = await byKey(type, item.document);
+            break;
+          }
+        }
+        out.set(referenceKey(ref), mapped);
       }
       return out;
     },

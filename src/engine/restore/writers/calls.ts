@@ -26,15 +26,21 @@ export class CallBatcher {
   readonly #queues = new Map<ApiVersion, Waiting[]>();
   #scheduled = false;
   #sent = 0;
+  #writes = 0;
 
   constructor(
     private readonly graph: GraphClient,
     private readonly options: { readonly signal?: AbortSignal } = {},
   ) {}
 
-  /** Requests handed to Graph so far (inner requests of batches included). */
+  /** Requests handed to Graph so far (inner requests of batches counted one by one). */
   get sent(): number {
     return this.#sent;
+  }
+
+  /** Of those, the ones that write (POST, PATCH, PUT, DELETE), each counted once however often it was retried. */
+  get writes(): number {
+    return this.#writes;
   }
 
   call(call: GraphCall): Promise<CallResult> {
@@ -72,6 +78,7 @@ export class CallBatcher {
     }));
     const settled = new Set<number>();
     this.#sent += chunk.length;
+    this.#writes += chunk.filter((w) => w.call.method !== 'GET' && !/\/getByIds$/.test(w.call.url)).length;
     try {
       for await (const result of this.graph.batch(requests, {
         api, ...(this.options.signal ? { signal: this.options.signal } : {}),

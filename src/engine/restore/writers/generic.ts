@@ -113,6 +113,8 @@ export interface GraphWriterOptions {
   readonly relationships?: Readonly<Record<string, RelationshipSpec>>;
   /** Property filtered on to find a lost create (`displayName` by default; none when the type has no usable key). */
   readonly naturalKey?: string | null;
+  /** Whether the natural key is unique in a tenant (see `identifiesUniquely`); default false. */
+  readonly uniqueKey?: boolean;
 }
 
 export class GraphWriter implements TypeWriter {
@@ -123,6 +125,7 @@ export class GraphWriter implements TypeWriter {
   protected readonly serverManaged: ReadonlySet<string>;
   protected readonly alternateKeys: readonly string[];
   protected readonly naturalKey: string | null;
+  protected readonly uniqueKey: boolean;
   /** Sub-resources (by name) that are relationships, and those that are properties. */
   protected readonly linkSubs: ReadonlyMap<string, SubResourceSpec>;
 
@@ -133,6 +136,7 @@ export class GraphWriter implements TypeWriter {
     this.serverManaged = new Set([...ALWAYS_SERVER_MANAGED, ...declaration.readOnly, ...(options.serverManaged ?? [])]);
     this.alternateKeys = alternateKeys(declaration.name);
     this.naturalKey = options.naturalKey === undefined ? 'displayName' : options.naturalKey;
+    this.uniqueKey = options.uniqueKey === true;
     const referenced = new Set(Object.keys(declaration.references).map((path) => parseReferencePath(path)[0]!.name));
     const linkSubs = new Map<string, SubResourceSpec>();
     const derived: Record<string, RelationshipSpec> = {};
@@ -363,6 +367,10 @@ export class GraphWriter implements TypeWriter {
     if (!isOk(result)) throw failure(result, `Looking for ${this.type} ${key} ${value}`);
     const items = isObject(result.body) && Array.isArray(result.body.value) ? result.body.value.filter(isObject) : [];
     return items.map((item) => ({ id: this.idOf(item), keys: this.keysOf(item) }));
+  }
+
+  identifiesUniquely(_document: JsonObject): boolean {
+    return this.uniqueKey;
   }
 
   async create(ctx: WriterContext, document: JsonObject, _options: CreateOptions): Promise<CreateResult> {

@@ -9,11 +9,17 @@
 import { getResource } from '../../../connectors/index.js';
 import { GraphWriter } from './generic.js';
 import { directoryWriters } from './directory/index.js';
+import { exchangeWriters } from './exchange/index.js';
+import { intuneWriters } from './intune/index.js';
+import { policyWriters } from './policies/index.js';
 import type { TypeWriter } from './types.js';
 
 /** Writers with rules of their own, by family. Add a family's list here. */
 const WRITER_FAMILIES: ReadonlyArray<() => readonly TypeWriter[]> = [
   directoryWriters,
+  policyWriters,
+  intuneWriters,
+  exchangeWriters,
 ];
 
 let registered: Map<string, TypeWriter> | undefined;

@@ -172,6 +172,12 @@ export interface TypeWriter {
    * name), so a create whose answer was lost is found instead of repeated. Empty when the type has none.
    */
   findExisting(ctx: WriterContext, document: JsonObject): Promise<readonly CreateResult[]>;
+  /**
+   * Whether `findExisting`'s key identifies an object for certain (a UPN, an appId, a role
+   * template), so that the one object it finds is this item — recreated earlier under a new id.
+   * False for keys objects may share (display names).
+   */
+  identifiesUniquely(document: JsonObject): boolean;
   /** Creates the object from a snapshot document whose references are already mapped; relationships are left to `relink`. */
   create(ctx: WriterContext, document: JsonObject, options: CreateOptions): Promise<CreateResult>;
   /** Writes these top-level properties (already mapped). `live` is the document as last read. */

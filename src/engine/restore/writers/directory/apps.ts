@@ -86,6 +86,7 @@ export class ServicePrincipalWriter extends GraphWriter {
       // The appId names the application on create; it never changes afterwards (facts §6.3).
       createOnly: ['appId'],
       naturalKey: 'appId',
+      uniqueKey: true,
       relationships: {
         owners: { kind: 'list', key: (e) => String(e.id) },
         appRoleAssignedTo: { kind: 'list', key: (e) => `${String(e.principalId)}|${String(e.appRoleId)}` },

@@ -37,6 +37,11 @@ export class GroupWriter extends GraphWriter {
     });
   }
 
+  /** Mail nicknames are unique among mail-enabled groups only. */
+  override identifiesUniquely(document: JsonObject): boolean {
+    return document.mailEnabled === true;
+  }
+
   override cannotRestore(document: JsonObject, context: RestoreContext): string | undefined {
     const base = super.cannotRestore(document, context);
     if (base) return base;

@@ -23,7 +23,7 @@ function listBody(body: unknown): JsonObject[] {
 
 export class OAuth2PermissionGrantWriter extends GraphWriter {
   constructor() {
-    super(getResource('oAuth2PermissionGrant'), { createOnly: ['clientId', 'consentType', 'principalId', 'resourceId'], naturalKey: null });
+    super(getResource('oAuth2PermissionGrant'), { createOnly: ['clientId', 'consentType', 'principalId', 'resourceId'], naturalKey: null, uniqueKey: true });
   }
 
   override async findExisting(ctx: WriterContext, document: JsonObject): Promise<readonly CreateResult[]> {
@@ -55,7 +55,7 @@ export class AdministrativeUnitWriter extends GraphWriter {
 
 export class DirectoryRoleWriter extends GraphWriter {
   constructor() {
-    super(getResource('directoryRole'), { createOnly: ['roleTemplateId'], naturalKey: null, relationships: { members: { kind: 'list', key: (e) => String(e.id) } } });
+    super(getResource('directoryRole'), { createOnly: ['roleTemplateId'], naturalKey: null, uniqueKey: true, relationships: { members: { kind: 'list', key: (e) => String(e.id) } } });
   }
 
   override cannotRestore(document: JsonObject, context: RestoreContext): string | undefined {
@@ -105,6 +105,7 @@ export class RoleAssignmentWriter extends GraphWriter {
       // No PATCH (facts §7.1): every defining property is fixed at create.
       serverManaged: ['principalId', 'roleDefinitionId', 'directoryScopeId', 'appScopeId'],
       naturalKey: null,
+      uniqueKey: true,
     });
   }
 

@@ -49,6 +49,7 @@ export class UserWriter extends GraphWriter {
   constructor() {
     super(getResource('user'), {
       naturalKey: 'userPrincipalName',
+      uniqueKey: true,
       relationships: {
         manager: { kind: 'single', key: (entry) => String(entry.id) },
         authenticationMethods: { kind: 'list', key: methodKey, unsupported: methodUnsupported },

@@ -1,0 +1,108 @@
+/**
+ * Verification after apply: every operation that wrote is checked by reading its object again
+ * and comparing it with what the plan meant, through the final id map —
+ * - a create: every writable property of the snapshot, and every relationship entry;
+ * - a recycle-bin restore or an update: the planned properties, and the relationships as the mode
+ *   asks (merge: the snapshot's entries are there; overwrite: and nothing else);
+ * - a relink: each repointed reference holds the new id;
+ * - a delete (undo): the object is gone from the live directory.
+ * Entries restore cannot write (FIDO2 keys), computed relationships and references the plan could
+ * not map are not expected.
+ *
+ * Guarantees: reads only; one difference string per property or relationship that is off, e.g.
+ * `jobTitle is "A", expected "B"` or `members lacks 2 entries`.
+ */
+import { referencesOf } from '../../../connectors/index.js';
+import type { Repository } from '../../../repository/index.js';
+import { entriesOf, isObject } from '../documents.js';
+import type { OperationResult, PlanOperation, RestorePlan } from '../model.js';
+import { mapDocument, propertyDiffs, relationshipDiffs, relationshipOf } from '../plan/diff.js';
+import type { TargetSession } from '../session.js';
+import { writerFor } from '../writers/index.js';
+import type { JsonObject } from '../writers/types.js';
+import { ensuredRelationships, plannedProperties, type ApplyMap } from './steps.js';
+
+interface Check {
+  readonly index: number;
+  readonly op: PlanOperation;
+  readonly targetId: string;
+  readonly snapshot: JsonObject;
+  readonly relationships: readonly string[];
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value ?? null);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+export async function verifyOperations(
+  plan: RestorePlan, session: TargetSession, repo: Repository, map: ApplyMap,
+  states: ReadonlyArray<{ readonly result?: OperationResult; readonly newId?: string }>, signal: AbortSignal | undefined,
+): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  const checks: Check[] = [];
+  for (const [index, op] of plan.operations.entries()) {
+    const state = states[index]!;
+    if (state.result === 'failed' || state.result === 'skipped') continue;
+    if (!['create', 'recycleBin', 'update', 'relink', 'delete'].includes(op.action)) continue;
+    const targetId = op.action === 'create' ? state.newId : op.targetId;
+    if (!targetId) continue;
+    const found = await repo.readItem(plan.snapshot, op.type, op.id, signal ? { signal } : {});
+    const snapshot = found && isObject(found.document) ? found.document : {};
+    const writer = writerFor(op.type);
+    const relationships = op.action === 'delete' ? []
+      : op.action === 'relink' ? [...new Set((op.references ?? []).map((r) => r.path).filter((p) => p in writer.relationships))]
+        : ensuredRelationships(writer, op, snapshot, plan);
+    checks.push({ index, op, targetId, snapshot, relationships });
+  }
+  const groups = new Map<string, Check[]>();
+  for (const check of checks) {
+    const k = `${check.op.type}|${check.op.action === 'delete' ? 'exists' : [...check.relationships].sort().join(',')}`;
+    groups.set(k, [...(groups.get(k) ?? []), check]);
+  }
+  for (const [k, group] of groups) {
+    const type = k.slice(0, k.indexOf('|'));
+    const existence = k.endsWith('|exists');
+    const writer = writerFor(type);
+    const byTarget = new Map<string, Check[]>();
+    for (const check of group) byTarget.set(check.targetId, [...(byTarget.get(check.targetId) ?? []), check]);
+    const relationships = group[0]!.relationships;
+    for await (const live of writer.read(session.ctx, [...byTarget.keys()], existence ? { existenceOnly: true } : { relationships })) {
+      for (const check of byTarget.get(live.id) ?? []) out.set(check.index, differences(check, live.document, map, plan));
+    }
+  }
+  return out;
+}
+
+function differences(check: Check, live: JsonObject | undefined, map: ApplyMap, plan: RestorePlan): string[] {
+  const { op, snapshot } = check;
+  const writer = writerFor(op.type);
+  if (op.action === 'delete') return live ? ['still exists'] : [];
+  if (!live) return ['not found in the target'];
+  const mapped = mapDocument(writer, snapshot, map.idMap).document;
+  if (op.action === 'relink') {
+    const out: string[] = [];
+    const wanted = new Set((op.references ?? []).map((r) => `${r.key ?? 'id'}:${r.from}`));
+    for (const ref of referencesOf(writer.declaration, snapshot).filter((r) => wanted.has(`${r.key}:${r.id}`))) {
+      const to = map.resolve(ref);
+      if (!to) {
+        out.push(`${ref.declaredPath}: ${ref.id} has no new id`);
+        continue;
+      }
+      const relationship = relationshipOf(writer, ref);
+      const present = relationship
+        ? entriesOf(live, relationship).some((e) => JSON.stringify(e).includes(to))
+        : JSON.stringify(live).includes(to);
+      if (!present) out.push(`${relationship ?? ref.declaredPath} does not reference ${to}`);
+    }
+    return out;
+  }
+  const out: string[] = [];
+  for (const diff of propertyDiffs(writer, mapped, live, plannedProperties(op))) out.push(`${diff.name} is ${show(diff.from)}, expected ${show(diff.to)}`);
+  const mode = op.action === 'create' || plan.options.mode === 'skip' ? 'merge' : plan.options.mode;
+  for (const diff of relationshipDiffs(writer, mapped, live, mode, new Set(check.relationships))) {
+    if (diff.add.length > 0) out.push(`${diff.relationship} lacks ${diff.add.length} entr${diff.add.length === 1 ? 'y' : 'ies'}`);
+    if (diff.remove.length > 0) out.push(`${diff.relationship} has ${diff.remove.length} extra entr${diff.remove.length === 1 ? 'y' : 'ies'}`);
+  }
+  return out;
+}
