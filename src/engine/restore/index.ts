@@ -6,6 +6,7 @@
  * - `writers/` — the type-writer interface every resource type implements (types.ts), the generic
  *   writer driven by the registry, and the directory writers;
  * - `plan/` — selectors, the planner, the target mapping port (cross-tenant mapping plugs in there);
+ * - `mapping/` — the cross-tenant mapping (stable keys: UPN, appId, displayName …);
  * - `model.ts` — plans, operations and reports with their JSON contracts.
  */
 export * from './model.js';
@@ -20,3 +21,5 @@ export { applyRestore, defaultActor, type ApplyOptions, type ApplyProgress } fro
 export { restoreStore, type RestoreStore, type Journal, type StoredSecret } from './apply/store.js';
 export { planUndo } from './undo.js';
 export { renderPlan, renderReport } from './render.js';
+// Restore into another tenant: importing the module registers the cross-tenant mapping with the planner.
+export { crossTenantMapping, mapUserPrincipalName, stableKeyOf } from './mapping/index.js';
