@@ -142,8 +142,27 @@ export function deleteDirectoryObject(tenant: TenantState, id: string): { mode: 
   }
   tenant.kindStore(kind).remove(id, 'hardDelete');
   purgeRelationships(tenant, handle);
+  purgeAssociations(tenant, id);
   tenant.directory.setState(handle, ObjectState.gone);
   return { mode: 'hard', entity, kind };
+}
+
+/**
+ * The objects that exist only to link a deleted object go with it: its app role assignments (as
+ * principal or resource), delegated permission grants (as client, resource or principal) and
+ * directory role assignments. A soft-deleted object keeps them for its restore (recover-from-
+ * deletions: "application assignments" are among what a restore keeps); a hard-deleted one does not.
+ */
+function purgeAssociations(tenant: TenantState, id: string): void {
+  const links: ReadonlyArray<readonly [string, readonly string[]]> = [
+    ['appRoleAssignments', ['principalId', 'resourceId']],
+    ['oauth2PermissionGrants', ['clientId', 'resourceId', 'principalId']],
+    ['roleAssignments', ['principalId']],
+  ];
+  for (const [name, keys] of links) {
+    const store = tenant.store(name);
+    for (const entity of [...store.values()]) if (keys.some((k) => entity[k] === id)) store.remove(entity.id, 'hardDelete');
+  }
 }
 
 /** Permanently deletes an object from the recycle bin. */
@@ -155,6 +174,7 @@ export function purgeDeletedObject(tenant: TenantState, id: string): Entity | un
   // The kind's own log learns that the soft-deleted object is now gone for good.
   tenant.kindStore(kind).changes?.record(id, ChangeKind.hardDelete, tenant.clock.now());
   purgeRelationships(tenant, handle);
+  purgeAssociations(tenant, id);
   tenant.directory.setState(handle, ObjectState.gone);
   return entity;
 }

@@ -126,10 +126,14 @@ export async function writeRelink(writer: TypeWriter, ctx: WriterContext, op: Pl
     // The entries that hold a repointed reference, mapped (their other references keep their ids).
     const indexes = new Set(refs.filter((ref) => relationshipOf(writer, ref) === relationship).map((ref) => entryIndexOf(ref)));
     const chosen = spec.kind === 'single' ? entries : entries.filter((_, i) => indexes.has(i));
-    const mapped = mapDocument(writer, { [relationship]: spec.kind === 'single' ? chosen[0] ?? null : chosen }, map.idMap).document;
-    const have = new Set(entriesOf(live, relationship).map((e) => spec.key(e)));
-    const add = entriesOf(mapped, relationship).filter((e) => !have.has(spec.key(e)));
-    if (add.length > 0) await writer.relink(ctx, targetId, relationship, { add, remove: [] }, live);
+    const mappedEntries = entriesOf(mapDocument(writer, { [relationship]: spec.kind === 'single' ? chosen[0] ?? null : chosen }, map.idMap).document, relationship);
+    const liveEntries = entriesOf(live, relationship);
+    const have = new Set(liveEntries.map((e) => spec.key(e)));
+    const add = mappedEntries.filter((e) => !have.has(spec.key(e)));
+    // An entry still naming the old id (Graph keeps some references to deleted objects) is replaced.
+    const oldKeys = new Set(chosen.map((e) => spec.key(e)).filter((k) => !mappedEntries.some((m) => spec.key(m) === k)));
+    const remove = spec.kind === 'single' ? [] : liveEntries.filter((e) => oldKeys.has(spec.key(e)));
+    if (add.length > 0 || remove.length > 0) await writer.relink(ctx, targetId, relationship, { add, remove }, live);
   }
 
   const propertyRefs = refs.filter((ref) => relationshipOf(writer, ref) === undefined);

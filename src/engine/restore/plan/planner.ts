@@ -48,6 +48,13 @@ export interface PlanRestoreOptions extends ConnectionOptions {
   readonly clockNow?: () => number;
 }
 
+/**
+ * Types whose objects exist only to link others (a delegated grant, a role assignment): gone
+ * with the principal they linked, they are recreated with it. Any other referrer that is gone was
+ * deleted on its own, and is restored only when chosen.
+ */
+const ASSOCIATIONS: ReadonlySet<string> = new Set(['oAuth2PermissionGrant', 'unifiedRoleAssignment']);
+
 /** Why an item is in the plan. */
 type Origin = { readonly kind: 'chosen' } | { readonly kind: 'reference'; readonly by: string } | { readonly kind: 'link'; readonly to: string };
 
@@ -404,10 +411,10 @@ class Planner {
             continue;
           }
           const linkedTo = r.references[0]!;
-          if (!writer.cannotRestore(r.document, { recreate: true, newSecrets: this.ctx.options.newSecrets })) {
+          if (ASSOCIATIONS.has(r.type) && !writer.cannotRestore(r.document, { recreate: true, newSecrets: this.ctx.options.newSecrets })) {
             toAdd.push({ type: r.type, id: r.id, origin: { kind: 'link', to: linkedTo.id } });
           } else {
-            this.warnings.push(`${r.type}/${r.id} referenced ${linkedTo.targetType}/${linkedTo.id} but is not in the target and cannot be restored; it is left out.`);
+            this.warnings.push(`${r.type}/${r.id} referenced ${linkedTo.targetType}/${linkedTo.id}, which is recreated, but is not in the target itself; choose it too to restore it with the new reference.`);
           }
         }
       }

@@ -17,9 +17,12 @@
  *   `sessionControls`, `state`, `displayName` …); a named location's PATCH names its
  *   `@odata.type` (the generic writer adds it from the live copy).
  * Throttling: every conditional-access request counts against 1 request per second per tenant
- * and a 429 there carries no Retry-After (facts §1.4). Writes go through `ctx.call` like every
- * other request, so the connection's scheduler paces them in its `conditionalAccess` bucket,
- * inside `$batch` envelopes too (the scheduler charges each inner request).
+ * and a 429 there carries no Retry-After (facts §1.4). Reads and writes go through `ctx.call`, so
+ * the connection's scheduler charges each one to its `conditionalAccess` bucket — but requests
+ * sent together in one `$batch` reach the service at the same instant, and all but one would be
+ * refused. So these writers send one conditional-access request at a time per connection: each
+ * waits for the previous one's answer, travels in a batch of its own (with other types' requests
+ * at most), and the scheduler spaces them a second apart.
  * Not handled: custom authentication strengths are not backed up; a policy naming one keeps
  * its id (built-in strengths have the same ids in every tenant).
  */
@@ -27,13 +30,23 @@ import { getResource } from '../../../../connectors/index.js';
 import { cleanDocument } from '../../../backup/documents.js';
 import { isObject } from '../../documents.js';
 import { GraphWriter, failure, isOk } from '../generic.js';
-import type { JsonObject, LiveItem, WriterContext } from '../types.js';
+import type { CallResult, JsonObject, LiveItem, WriterContext } from '../types.js';
 
 /** Items read per window from a bin (each is one GET, batched by `ctx.call`). */
 const BIN_WINDOW = 100;
 
-/** Conditional-access objects: their own recycle bin, one type per bin. */
+/** Per connection: the last conditional-access request sent, which the next one waits for. */
+const inFlight = new WeakMap<object, Promise<unknown>>();
+
+/** Conditional-access objects: their own recycle bin, one type per bin, one request at a time. */
 export class ConditionalAccessObjectWriter extends GraphWriter {
+  protected override call(ctx: WriterContext, call: Parameters<GraphWriter['call']>[1]): Promise<CallResult> {
+    const previous = inFlight.get(ctx.connection) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => super.call(ctx, call));
+    inFlight.set(ctx.connection, next);
+    return next;
+  }
+
   override async *readDeleted(ctx: WriterContext, ids: readonly string[]): AsyncGenerator<LiveItem> {
     const bin = this.declaration.recycleBin!;
     for (let start = 0; start < ids.length; start += BIN_WINDOW) {
