@@ -138,7 +138,8 @@ describe('Intune', () => {
     });
     expect(assigned.status).toBe(204);
     expect((await graph(em, token, `/beta${DM}/deviceManagementScripts/${id}/assignments`)).body.value).toEqual([
-      { id: `${id}_${groups[0]}`, target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: groups[0] } },
+      // Complex values come back with every property of their type.
+      { id: `${id}_${groups[0]}`, target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', deviceAndAppManagementAssignmentFilterId: null, deviceAndAppManagementAssignmentFilterType: null, groupId: groups[0] } },
     ]);
     expect((await graph(em, token, `/beta${DM}/deviceManagementScripts/${id}/groupAssignments`)).body.value).toEqual([{ id: `${id}_${groups[1]}`, targetGroupId: groups[1] }]);
     const health = (await graph(em, token, `/beta${DM}/deviceHealthScripts?$top=1&$expand=assignments`)).body.value[0];

@@ -13,7 +13,8 @@
  *   the objects are frozen and shared, so callers must copy before changing them;
  * - `valueProjector` returns, for one stored entity, how each property value is served in a
  *   version: complex values keep only what their (derived) type defines in that version, as
- *   `GraphSchema.project` does, so one stored object serves v1.0 and beta;
+ *   `GraphSchema.project` does, so one stored object serves v1.0 and beta, and carry every
+ *   property of that type (unset ones with their defaults), as Graph serializes them;
  * - `valueChecker` finds what Graph's deserializer refuses in a written complex value: a property
  *   its type does not define in the version, an `@odata.type` that is not a derived type, an
  *   abstract type, a scalar where an object belongs;
@@ -136,19 +137,18 @@ function projectComplex(version: GraphVersion, declared: string, value: unknown)
   const type = effectiveType(version, declared, record);
   // A value of a type the version does not have is left out (as GraphSchema.project does).
   if (typeof type === 'string') return typeof record['@odata.type'] === 'string' ? undefined : value;
+  // Graph serializes every property of a complex value; unset ones get their defaults.
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(record)) {
-    if (k.startsWith('@')) {
-      out[k] = v;
+  for (const [k, v] of Object.entries(record)) if (k.startsWith('@')) out[k] = v;
+  for (const [k, fallback] of Object.entries(type.defaults)) {
+    if (!(k in record)) {
+      out[k] = fallback;
       continue;
     }
-    const info = type.info.get(k);
-    if (!info) {
-      if (type.open) out[k] = v;
-      continue;
-    }
-    out[k] = info.complex ? projectComplex(version, info.complex, v) : v;
+    const complex = type.info.get(k)?.complex;
+    out[k] = complex ? projectComplex(version, complex, record[k]) : record[k];
   }
+  if (type.open) for (const [k, v] of Object.entries(record)) if (!k.startsWith('@') && !type.info.has(k)) out[k] = v;
   return out;
 }
 

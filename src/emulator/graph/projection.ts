@@ -34,6 +34,8 @@ export interface ProjectionSpec {
   readonly hidden?: readonly string[];
   /** Return every property of the type: unset ones get the catalog's default (false, [], null). */
   readonly fillDefaults?: boolean;
+  /** Stored navigation properties the service returns inline although they are not structural (beta `includeTargets`). */
+  readonly inline?: readonly string[];
 }
 
 /** The entity's own type: its stored `@odata.type`, or the spec's. */
@@ -88,7 +90,7 @@ export function project(ctx: GraphContext, entity: Entity, spec: ProjectionSpec,
   for (const key of Object.keys(source)) {
     if (key === '@odata.type') continue;
     if (selectOnly?.includes(key) || hidden?.includes(key)) continue;
-    if (props && !props.has(key)) continue;
+    if (props && !props.has(key) && !spec.inline?.includes(key)) continue;
     out[key] = value(key);
   }
   return out;

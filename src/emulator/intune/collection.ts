@@ -424,13 +424,16 @@ function assignRoute(spec: IntuneCollectionSpec, assign: AssignSpec, write: Perm
   return route('POST', `${spec.path}/{id}/assign`, { versions: spec.versions, throttle: 'intune', permissions: write, name: `${spec.name}.assign` }, (ctx): GraphResponse => {
     const parent = parentOf(ctx);
     const body = requireObjectBody(ctx.request.body);
-    const known = new Set(assign.lists.map((l) => l.key));
+    // A list whose navigation the version lacks (beta-only group assignments) is not a parameter there.
+    const navs = new Set(familyCatalog.navigation(ctx.version, spec.onlyType ?? spec.entityType).map((n) => n.name));
+    const lists = assign.lists.filter((l) => navs.has(l.nav));
+    const known = new Set(lists.map((l) => l.key));
     for (const key of Object.keys(body)) {
       if (!known.has(key)) throw intuneBadRequest(ctx, `The parameter '${key}' is not a parameter of the action assign; expected ${[...known].join(', ')}.`);
     }
     // Every list is checked before anything is replaced.
     const prepared: Array<{ list: AssignSpec['lists'][number]; items: Record<string, unknown>[] }> = [];
-    for (const list of assign.lists) {
+    for (const list of lists) {
       const raw = body[list.key];
       if (raw === undefined) continue;
       if (!Array.isArray(raw)) throw intuneBadRequest(ctx, `The parameter '${list.key}' must be a collection.`);

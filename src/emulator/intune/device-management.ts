@@ -49,7 +49,8 @@ export const DEVICE_CONFIGURATIONS: IntuneCollectionSpec = {
   entityType: 'deviceConfiguration',
   polymorphic: true,
   permissions: { read: DMC_READ, write: DMC_WRITE },
-  assign: { lists: [{ key: 'assignments', nav: 'assignments', type: 'deviceConfigurationAssignment' }], status: 200 },
+  // Beta also takes group assignments (docs beta `intune-shared-deviceconfiguration-assign`).
+  assign: { lists: [{ key: 'assignments', nav: 'assignments', type: 'deviceConfigurationAssignment' }, { key: 'deviceConfigurationGroupAssignments', nav: 'groupAssignments', type: 'deviceConfigurationGroupAssignment' }], status: 200 },
 };
 
 export const COMPLIANCE_POLICIES: IntuneCollectionSpec = {

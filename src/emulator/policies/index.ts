@@ -75,7 +75,8 @@ const METHOD_CONFIGURATIONS: EntitySetSpec = {
   contextName: 'policies/authenticationMethodsPolicy/authenticationMethodConfigurations',
   permissions: { read: policyRead('Policy.ReadWrite.AuthenticationMethod'), update: AUTH_METHODS_WRITE, delete: AUTH_METHODS_WRITE },
   paging: 'none',
-  projection: fill,
+  // In beta the targets are navigation properties that come back inline.
+  projection: { fillDefaults: true, inline: ['includeTargets'] },
   find: methodConfiguration,
   update: (ctx, before, write) => {
     const declared = write.props['@odata.type'];
@@ -85,6 +86,17 @@ const METHOD_CONFIGURATIONS: EntitySetSpec = {
     const { '@odata.type': _t, ...rest } = write.props;
     touchAuthMethodsPolicy(ctx);
     return rest;
+  },
+  // fido2authenticationmethodconfiguration-delete: "reverts … to its default configuration" [I: the defaults].
+  remove: (ctx, entity) => {
+    ctx.tenant.store('authenticationMethodConfigurations').replace({
+      id: entity.id,
+      ...(entity['@odata.type'] ? { '@odata.type': entity['@odata.type'] } : {}),
+      state: 'disabled',
+      excludeTargets: [],
+      includeTargets: [{ targetType: 'group', id: 'all_users', isRegistrationRequired: false }],
+    });
+    touchAuthMethodsPolicy(ctx);
   },
   audit: { ...audit('authentication method policy'), service: 'Authentication Methods' },
 };
@@ -116,7 +128,7 @@ function authenticationMethodRoutes(): RouteSpec[] {
       const res = entityResponse(ctx, shape, policy);
       if (!ctx.query.select) {
         const configs = [...ctx.tenant.store('authenticationMethodConfigurations').values()].map((c) => {
-          const { '@odata.context': _c, ...rest } = entityResponse(ctx, { contextName: '', projection: { entityType: `${G}authenticationMethodConfiguration`, fillDefaults: true } }, c).body as Record<string, unknown>;
+          const { '@odata.context': _c, ...rest } = entityResponse(ctx, { contextName: '', projection: { entityType: `${G}authenticationMethodConfiguration`, fillDefaults: true, inline: ['includeTargets'] } }, c).body as Record<string, unknown>;
           return rest;
         });
         const body = res.body as Record<string, unknown>;

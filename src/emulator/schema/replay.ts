@@ -6,6 +6,8 @@
  * - each ID segment of the path (a template parameter whose docs value is a placeholder such as
  *   `{id}`, a GUID, a UPN or a domain) is replaced by the ID of a real object of the right
  *   collection, found by listing the parent collection through Graph (`GET /groups/{gid}/members`);
+ *   the last one stands for the documented object, so it is of the docs' `@odata.type` when they
+ *   name one (created from a corpus POST of that type when the collection has none);
  *   when the example deletes the object, or the collection is empty, a fresh object is created
  *   first with the body of a corpus POST to the same collection;
  * - references in the request body are substituted the same way: `@odata.id` and
@@ -176,7 +178,9 @@ export class ReplaySession {
     const result: ReplayResult = { ...base, served: true, template: route.template };
     const subs = result.substitutions;
 
-    // 1. Path IDs.
+    // 1. Path IDs. The object addressed last stands for the documented one: of the same
+    // `@odata.type` when the docs name one (a PATCH of an iosStoreApp needs an iosStoreApp).
+    const wantedType = documentedType(example);
     const segments = splitPath(example.path);
     const templateSegments = splitPath(route.template);
     const sent: string[] = [];
@@ -189,7 +193,8 @@ export class ReplaySession {
       const collectionPath = `/${sent.join('/')}`;
       const isRef = i === segments.length - 2 && segments[i + 1] === '$ref';
       const fresh = example.method === 'DELETE' && (i === segments.length - 1 || isRef);
-      const id = await this.obtainId(example, collectionPath, `/${templateSegments.slice(0, i).join('/')}`, fresh, isRef);
+      const last = i === segments.length - 1;
+      const id = await this.obtainId(example, collectionPath, `/${templateSegments.slice(0, i).join('/')}`, fresh, isRef, last ? wantedType : undefined);
       if (id === undefined) {
         result.differences.push({ severity: 'info', kind: 'setupFailed', path: collectionPath, detail: `no object found or created in ${collectionPath} to stand for ${seg}` });
         return result;
@@ -380,15 +385,27 @@ export class ReplaySession {
     return { status: res.status, body: parsed };
   }
 
-  /** An object of the collection: listed (cached per collection) or, when `fresh`, created. */
-  private async obtainId(example: CorpusExample, collectionPath: string, collectionTemplate: string, fresh: boolean, isRef: boolean): Promise<string | undefined> {
+  /** An object of the collection (of `type` when given and possible): listed (cached per collection) or, when `fresh`, created. */
+  private async obtainId(example: CorpusExample, collectionPath: string, collectionTemplate: string, fresh: boolean, isRef: boolean, type?: string): Promise<string | undefined> {
     if (this.ctx.resolveId) {
       const id = await this.ctx.resolveId(collectionPath, example.version);
       if (id !== undefined) return id;
     }
     if (fresh && !isRef) {
-      const created = await this.createIn(example.version, collectionPath, collectionTemplate);
+      const created = await this.createIn(example.version, collectionPath, collectionTemplate, type);
       if (created !== undefined) return created;
+    }
+    if (type) {
+      const items = await this.list(example.version, collectionPath);
+      // An object of the type or of a type deriving from it (the docs' base-type pages).
+      const schema = this.ctx.schemas?.[example.version];
+      const fits = (t: unknown): boolean => sameType(t, type) || (typeof t === 'string' && schema !== undefined && schema.isKnownType(t) && schema.isDerivedFrom(t, type));
+      const typed = items.find((item) => fits(item['@odata.type']) && typeof item['id'] === 'string');
+      if (typed) return typed['id'] as string;
+      const created = await this.createIn(example.version, collectionPath, collectionTemplate, type);
+      if (created !== undefined) return created;
+      // In a polymorphic collection an object of another type does not stand for the documented one.
+      if (items.some((item) => typeof item['@odata.type'] === 'string')) return undefined;
     }
     const listed = await this.firstOf(example.version, collectionPath);
     const id = listed?.['id'];
@@ -432,15 +449,16 @@ export class ReplaySession {
     return hit;
   }
 
-  /** Creates an object with the body of a corpus POST to the same collection; its ID or undefined. */
-  private async createIn(version: 'v1.0' | 'beta', collectionPath: string, collectionTemplate: string): Promise<string | undefined> {
+  /** Creates an object with the body of a corpus POST to the same collection (of `type` when given); its ID or undefined. */
+  private async createIn(version: 'v1.0' | 'beta', collectionPath: string, collectionTemplate: string, type?: string): Promise<string | undefined> {
     const candidates = (this.ctx.corpus ?? []).filter(
       (ex) =>
         ex.method === 'POST' &&
         isUsableBody(ex.bodyStatus) &&
         isObject(ex.body) &&
         Math.floor(ex.expected.status / 100) === 2 &&
-        matchTemplate([collectionTemplate], ex.path) !== undefined,
+        matchTemplate([collectionTemplate], ex.path) !== undefined &&
+        (type === undefined || sameType((ex.body as Record<string, unknown>)['@odata.type'], type)),
     );
     candidates.sort((a, b) => Number(b.version === version) - Number(a.version === version));
     for (const ex of candidates.slice(0, 3)) {
@@ -523,6 +541,21 @@ export class ReplaySession {
     subs[url] = rewritten;
     return rewritten;
   }
+}
+
+function sameType(a: unknown, b: string): boolean {
+  return typeof a === 'string' && a.replace(/^#/, '').toLowerCase() === b.replace(/^#/, '').toLowerCase();
+}
+
+/** The `@odata.type` the docs give the addressed object: the request body's, else the response's. */
+function documentedType(example: CorpusExample): string | undefined {
+  const fromBody = isUsableBody(example.bodyStatus) && isObject(example.body) ? example.body['@odata.type'] : undefined;
+  if (typeof fromBody === 'string') return fromBody;
+  if (!isUsableBody(example.expected.bodyStatus) || !isObject(example.expected.body)) return undefined;
+  const body = example.expected.body;
+  const entity = isObject(body['value']) ? body['value'] : body;
+  const t = entity['@odata.type'];
+  return typeof t === 'string' ? t : undefined;
 }
 
 /** Replays one example in a fresh session (no caches shared with other examples). */
