@@ -261,25 +261,6 @@ class Planner {
           }
         }
       }
-      // Same tenant, gone by id: recreated by an earlier restore under another id (found by a unique key)?
-      if (this.ctx.mapping.sameTenant) {
-        const moved = new Map<string, Item>();
-        for (const item of list) {
-          if (item.state !== 'absent' || !writer.identifiesUniquely(item.document)) continue;
-          const found = await writer.findExisting(this.ctx.session.ctx, item.document);
-          if (found.length === 1) moved.set(found[0]!.id, item);
-        }
-        for (const [targetId, item] of moved) {
-          const relationships = Object.keys(writer.relationships).filter((r) => r in item.document).sort();
-          for await (const live of writer.read(this.ctx.session.ctx, [targetId], { relationships })) {
-            this.fingerprints[`full:${key(type, live.id)}#${relationships.join(',')}`] = live.document ? fingerprint(live.document) : null;
-            if (!live.document) continue;
-            item.state = 'live';
-            item.targetId = targetId;
-            item.live = live.document;
-          }
-        }
-      }
       const gone = list.filter((i) => i.state === 'absent');
       if (gone.length > 0 && writer.hasRecycleBin && this.ctx.mapping.sameTenant) {
         const byId = new Map(gone.map((i) => [i.id, i]));

@@ -13,6 +13,7 @@ import { TenantVaultError } from '../../../errors/index.js';
 import type { Repository, SnapshotInfo } from '../../../repository/index.js';
 import { isObject } from '../documents.js';
 import type { TargetSession } from '../session.js';
+import { restoreStore } from '../apply/store.js';
 import { writerFor } from '../writers/index.js';
 import type { JsonObject } from '../writers/types.js';
 
@@ -71,28 +72,93 @@ export async function mappingFor(input: MappingInput, sameTenant: boolean): Prom
 const BY_IDS_LIMIT = 1000;
 
 /**
- * Same tenant: ids carry over. An object that is gone by its id but was recreated by an earlier
- * restore under a new id is found by a key that identifies it for certain (a UPN, an appId —
- * `identifiesUniquely`), for the planner's items and for references alike.
+ * Same tenant: ids carry over. An object gone by its id may have been recreated under a new one
+ * by an earlier restore: it is found through the id maps of the earlier restores into this
+ * profile (their journals), or else by a key that identifies it for certain (a UPN, an appId —
+ * `identifiesUniquely`) — for the planner's items and for references alike.
  */
 export function sameTenantMapping(input: MappingInput): TargetMapping {
   const { ctx } = input.target;
   const signalOf = (options?: { signal?: AbortSignal }) => (options?.signal ? { signal: options.signal } : {});
-  /** The one target object a snapshot item's unique key names, if any. */
-  const byKey = async (type: string, document: JsonObject): Promise<string | undefined> => {
-    const writer = writerFor(type);
-    if (!writer.identifiesUniquely(document)) return undefined;
-    const found = await writer.findExisting(ctx, document);
-    return found.length === 1 ? found[0]!.id : undefined;
+  let earlier: Promise<Map<string, string>> | undefined;
+  /** old id → new id, from every earlier restore into this profile. */
+  const earlierIds = (options?: { signal?: AbortSignal }): Promise<Map<string, string>> => {
+    earlier ??= (async () => {
+      const store = restoreStore(input.repo);
+      const ids = new Map<string, string>();
+      for (const record of await store.listRecords(signalOf(options))) {
+        if (record.profile !== input.target.profile.name || record.status === 'planned') continue;
+        for (const [k, v] of (await store.loadJournal(record.id, signalOf(options))).ids) if (!k.includes(':')) ids.set(k, v);
+      }
+      return ids;
+    })();
+    return earlier;
+  };
+  /** Which of these ids exist, per type (`directoryObject` ones through getByIds). */
+  const existing = async (type: string, ids: readonly string[]): Promise<Set<string>> => {
+    const found = new Set<string>();
+    if (ids.length === 0) return found;
+    if (type === 'directoryObject') {
+      for (let i = 0; i < ids.length; i += BY_IDS_LIMIT) {
+        const result = await ctx.call({ method: 'POST', url: '/directoryObjects/getByIds', body: { ids: ids.slice(i, i + BY_IDS_LIMIT) }, idempotent: true, type: 'user' });
+        if (result.error) throw result.error;
+        const value = isObject(result.body) && Array.isArray(result.body.value) ? result.body.value : [];
+        for (const object of value) if (isObject(object) && typeof object.id === 'string') found.add(object.id);
+      }
+      return found;
+    }
+    getResource(type);
+    for await (const item of writerFor(type).read(ctx, ids, { existenceOnly: true })) if (item.document) found.add(item.id);
+    return found;
+  };
+  const lookupType = (type: string): string => (DIRECTORY_OBJECT_TYPES.includes(type) ? 'directoryObject' : type);
+  /** Where objects gone by their ids are now (earlier restores' maps, then unique keys). */
+  const relocate = async (gone: ReadonlyArray<{ type: string; id: string; document: JsonObject | undefined }>, options?: { signal?: AbortSignal }): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    if (gone.length === 0) return out;
+    const maps = await earlierIds(options);
+    const candidates = new Map<string, Array<{ id: string; to: string }>>();
+    for (const g of gone) {
+      const to = maps.get(g.id);
+      if (!to) continue;
+      const t = lookupType(g.type);
+      candidates.set(t, [...(candidates.get(t) ?? []), { id: g.id, to }]);
+    }
+    for (const [type, list] of candidates) {
+      const alive = await existing(type, list.map((c) => c.to));
+      for (const c of list) if (alive.has(c.to)) out.set(c.id, c.to);
+    }
+    for (const g of gone) {
+      if (out.has(g.id) || !g.document || g.type === 'directoryObject') continue;
+      const writer = writerFor(g.type);
+      if (!writer.identifiesUniquely(g.document)) continue;
+      const found = await writer.findExisting(ctx, g.document);
+      if (found.length === 1) out.set(g.id, found[0]!.id);
+    }
+    return out;
   };
   return {
     sameTenant: true,
-    async locate(items) {
-      return new Map(items.map((item) => [`${item.type}/${item.id}`, item.id]));
+    async locate(items, options) {
+      const byType = new Map<string, SourceItem[]>();
+      for (const item of items) byType.set(lookupType(item.type), [...(byType.get(lookupType(item.type)) ?? []), item]);
+      const out = new Map<string, string | undefined>();
+      const gone: SourceItem[] = [];
+      for (const [type, list] of byType) {
+        const alive = await existing(type, list.map((i) => i.id));
+        for (const item of list) {
+          out.set(`${item.type}/${item.id}`, item.id);
+          if (!alive.has(item.id)) gone.push(item);
+        }
+      }
+      for (const [id, to] of await relocate(gone, options)) {
+        const item = gone.find((g) => g.id === id)!;
+        out.set(`${item.type}/${item.id}`, to);
+      }
+      return out;
     },
     async mapReferences(refs, options) {
       const out = new Map<string, string | undefined>();
-      const directory = new Set<string>();
       const byType = new Map<string, Set<string>>();
       for (const ref of refs) {
         // A reference by another key (an appId) names first-party objects too: it is kept as it is.
@@ -100,43 +166,30 @@ export function sameTenantMapping(input: MappingInput): TargetMapping {
           out.set(referenceKey(ref), ref.id);
           continue;
         }
-        if (ref.targetType === 'directoryObject' || DIRECTORY_OBJECT_TYPES.includes(ref.targetType)) directory.add(ref.id);
-        else {
-          const set = byType.get(ref.targetType) ?? new Set<string>();
-          set.add(ref.id);
-          byType.set(ref.targetType, set);
-        }
+        const t = lookupType(ref.targetType);
+        byType.set(t, (byType.get(t) ?? new Set<string>()).add(ref.id));
       }
       const found = new Set<string>();
-      const ids = [...directory];
-      for (let i = 0; i < ids.length; i += BY_IDS_LIMIT) {
-        const chunk = ids.slice(i, i + BY_IDS_LIMIT);
-        const result = await ctx.call({ method: 'POST', url: '/directoryObjects/getByIds', body: { ids: chunk }, idempotent: true, type: 'user' });
-        if (result.error) throw result.error;
-        const value = isObject(result.body) && Array.isArray(result.body.value) ? result.body.value : [];
-        for (const object of value) if (isObject(object) && typeof object.id === 'string') found.add(object.id);
-      }
-      for (const [type, set] of byType) {
-        getResource(type);
-        for await (const item of writerFor(type).read(ctx, [...set], { existenceOnly: true })) if (item.document) found.add(item.id);
-      }
+      for (const [type, set] of byType) for (const id of await existing(type, [...set])) found.add(id);
+      const gone: Array<{ type: string; id: string; document: JsonObject | undefined }> = [];
       for (const ref of refs) {
-        if (ref.key !== 'id') continue;
-        if (found.has(ref.id)) {
-          out.set(referenceKey(ref), ref.id);
-          continue;
-        }
-        // Gone by its id: recreated earlier under another one?
+        if (ref.key !== 'id' || found.has(ref.id)) continue;
+        // Gone by its id: the snapshot copy tells its type and unique key.
         const types = ref.targetType === 'directoryObject' ? DIRECTORY_OBJECT_TYPES : [ref.targetType];
-        let mapped: string | undefined;
+        let doc: { type: string; document: JsonObject } | undefined;
         for (const type of types) {
           const item = await input.repo.readItem(input.snapshot, type, ref.id, signalOf(options));
           if (item && isObject(item.document)) {
-            mapped = await byKey(type, item.document);
+            doc = { type, document: item.document };
             break;
           }
         }
-        out.set(referenceKey(ref), mapped);
+        gone.push({ type: doc?.type ?? ref.targetType, id: ref.id, document: doc?.document });
+      }
+      const moved = await relocate(gone, options);
+      for (const ref of refs) {
+        if (ref.key !== 'id') continue;
+        out.set(referenceKey(ref), found.has(ref.id) ? ref.id : moved.get(ref.id));
       }
       return out;
     },
