@@ -7,6 +7,7 @@
 import { expect } from 'vitest';
 import { readLiveItems } from '../../../src/engine/backup/index.js';
 import { applyRestore, planRestore, type RestorePlan, type RestoreReport, type RestoreRequest } from '../../../src/engine/restore/index.js';
+import type { Clock } from '../../../src/connectors/index.js';
 import type { Bench, Doc } from '../helpers.js';
 
 /**
@@ -60,9 +61,11 @@ export async function snapshotDocs(bench: Bench, snapshot: string, type: string)
 }
 
 /** Live documents of these types, by `type/id`, read as a backup reads them. */
-export async function liveDocs(bench: Bench, types: readonly string[], profile = 'contoso'): Promise<Map<string, Doc>> {
+export async function liveDocs(bench: Bench, types: readonly string[], profile = 'contoso', clock: Clock = bench.clock): Promise<Map<string, Doc>> {
   const out = new Map<string, Doc>();
-  for await (const item of readLiveItems(bench.ws, profile, { types: [...types], clock: bench.clock })) out.set(`${item.type}/${item.id}`, item.document as Doc);
+  const skipped: string[] = [];
+  for await (const item of readLiveItems(bench.ws, profile, { types: [...types], clock, onSkipped: (s) => skipped.push(`${s.type}: ${s.reason}`) })) out.set(`${item.type}/${item.id}`, item.document as Doc);
+  expect(skipped, 'every type could be read').toEqual([]);
   return out;
 }
 
