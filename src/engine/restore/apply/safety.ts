@@ -47,7 +47,11 @@ export async function takeSafetySnapshot(
     groups.set(names, [...(groups.get(names) ?? []), op]);
     byType.set(op.type, groups);
   }
-  const writer = await repo.startSnapshot({ profile: `${plan.profile}${SAFETY_SUFFIX}`, parent: null, tags: ['safety', `restore:${plan.id}`], time: options.time, ...(signal ? { signal } : {}) });
+  const profile = `${plan.profile}${SAFETY_SUFFIX}`;
+  // A profile's snapshots are ordered by time (the catalog records them so): never before the last one.
+  let time = options.time.getTime();
+  for await (const earlier of repo.snapshots({ profile, ...(signal ? { signal } : {}) })) time = Math.max(time, Date.parse(earlier.time) + 1);
+  const writer = await repo.startSnapshot({ profile, parent: null, tags: ['safety', `restore:${plan.id}`], time: new Date(time), ...(signal ? { signal } : {}) });
   try {
     for (const [type, groups] of byType) {
       const items: Item[] = [];

@@ -520,7 +520,8 @@ class Planner {
       if (repoint.length > 0) return [{ ...base, action: 'relink', targetId, references: repoint, reason: 'Exists in the target (mode skip); only references to recreated objects are repointed.' }];
       return [{ ...base, action: 'skip', targetId, reason: 'Exists in the target (mode skip).' }];
     }
-    if (properties.length === 0 && references.filter((r) => r.to !== null).length === 0) {
+    const linkWrites = rels.some((d) => d.add.length > 0 || d.remove.length > 0);
+    if (properties.length === 0 && !linkWrites) {
       return [{ ...base, action: 'skip', targetId, reason: ['Equal to the snapshot.', ...notes].join(' ') }];
     }
     const reason = [why, ...notes].filter(Boolean).join(' ');
