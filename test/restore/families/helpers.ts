@@ -22,13 +22,17 @@ const SERVER_MANAGED = new Set([
 /** Also ignored for recreated objects: their ids (an Intune assignment's id embeds its policy's and group's ids). */
 const IDS = new Set(['id', 'sourceId']);
 
+/** Relationship lists, whose order Graph does not promise: compared as sets. */
+const UNORDERED = new Set(['assignments', 'members', 'apps', 'scheduledActionsForRule']);
+
 export function strip(value: unknown, ignoreIds: boolean): unknown {
   if (Array.isArray(value)) return value.map((v) => strip(v, ignoreIds));
   if (value === null || typeof value !== 'object') return value;
   const out: Doc = {};
   for (const [k, v] of Object.entries(value as Doc)) {
     if (SERVER_MANAGED.has(k) || (ignoreIds && IDS.has(k))) continue;
-    out[k] = strip(v, ignoreIds);
+    const stripped = strip(v, ignoreIds);
+    out[k] = UNORDERED.has(k) && Array.isArray(stripped) ? [...stripped].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : stripped;
   }
   return out;
 }
