@@ -19,8 +19,11 @@ const SERVER_MANAGED = new Set([
   'WhenChanged', 'WhenChangedUTC', 'WhenCreated', 'WhenCreatedUTC', 'Guid', 'DistinguishedName',
 ]);
 
-/** Also ignored for recreated objects: their ids (an Intune assignment's id embeds its policy's and group's ids). */
-const IDS = new Set(['id', 'sourceId']);
+/**
+ * Also ignored for recreated objects: what the service derives from a new object's id (an Intune
+ * assignment's id embeds its policy's and group's ids; a group's security identifier).
+ */
+const IDS = new Set(['id', 'sourceId', 'securityIdentifier']);
 
 /** Relationship lists, whose order Graph does not promise: compared as sets. */
 const UNORDERED = new Set(['assignments', 'members', 'apps', 'scheduledActionsForRule']);
