@@ -86,7 +86,8 @@ function exchangeOf(ctx: WriterContext): Promise<ExchangeClient> {
 export class DistributionGroupWriter extends GraphWriter {
   constructor() {
     super(getResource('distributionGroup'), {
-      naturalKey: 'Alias',
+      // An alias is unique in an Exchange organization: the one group found by it is this one.
+      naturalKey: 'Alias', uniqueKey: true,
       relationships: { members: { kind: 'list', key: memberId } },
     });
   }
