@@ -178,7 +178,9 @@ export function registerRestoreCommand(program: Command): void {
     .command('list')
     .description('restores and undos recorded in the repository')
     .option('--json', 'print as JSON')
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
+      // `--json` is also an option of `restore` itself, which commander gives it.
+      const opts = cmd.optsWithGlobals<{ json?: boolean }>();
       await withWorkspace(cmd, async (ws, signal) => {
         const records = await restoreStore(await ws.repository()).listRecords({ signal });
         if (opts.json) {
@@ -206,7 +208,8 @@ export function registerRestoreCommand(program: Command): void {
     .description('a restore\'s plan and last report')
     .option('--secrets', 'also print the temporary passwords and client secrets it created')
     .option('--json', 'print as JSON')
-    .action(async (id: string, opts: { json?: boolean; secrets?: boolean }, cmd: Command) => {
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ json?: boolean; secrets?: boolean }>();
       await withWorkspace(cmd, async (ws, signal) => {
         const store = restoreStore(await ws.repository());
         const record = await store.findRecord(id, { signal });
@@ -232,7 +235,8 @@ export function registerRestoreCommand(program: Command): void {
     .option('--plan', 'show the undo plan; write nothing')
     .option('--yes', 'apply without asking')
     .option('--json', 'print the plan or report as JSON')
-    .action(async (id: string, opts: { plan?: boolean; yes?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ plan?: boolean; yes?: boolean; json?: boolean }>();
       await withWorkspace(cmd, async (ws, signal) => {
         if (!opts.plan) {
           // An interrupted undo of this restore continues where it stopped.

@@ -381,8 +381,9 @@ class Planner {
         const located = list.filter((r) => targets.get(key(r.type, r.id)) !== undefined);
         const byTarget = new Map(located.map((r) => [targets.get(key(r.type, r.id))!, r]));
         const exists = new Set<string>();
-        for await (const live of writer.read(this.ctx.session.ctx, [...byTarget.keys()], { existenceOnly: true })) {
-          this.fingerprints[`exists:${key(type, live.id)}`] = live.document ? fingerprint(live.document) : null;
+        // The object itself (not its relationships, which a relink only adds to): a change to it makes the plan stale.
+        for await (const live of writer.read(this.ctx.session.ctx, [...byTarget.keys()], { relationships: [] })) {
+          this.fingerprints[`full:${key(type, live.id)}#`] = live.document ? fingerprint(live.document) : null;
           if (live.document) exists.add(live.id);
         }
         for (const r of list) {
