@@ -96,7 +96,8 @@ export const group = defineResource({
 export const application = defineResource({
   service: 'azure', name: 'application', path: '/applications', api: 'v1.0', change: 'delta',
   permissions: { read: [['Application.ReadWrite.All', 'Directory.ReadWrite.All']], write: ['Application.ReadWrite.All'] },
-  readOnly: ['appId', 'publisherDomain', 'applicationTemplateId', 'passwordCredentials', 'createdOnBehalfOf', 'createdDateTime', 'deletedDateTime'],
+  // `certification` is set by the Microsoft 365 App Compliance Program only (resources/certification).
+  readOnly: ['appId', 'publisherDomain', 'applicationTemplateId', 'passwordCredentials', 'createdOnBehalfOf', 'createdDateTime', 'deletedDateTime', 'certification'],
   references: {
     'owners[].id': 'directoryObject',
     // An API the app calls, by the API app's appId; first-party APIs (Graph) are in no map and stay.
@@ -116,7 +117,8 @@ export const servicePrincipal = defineResource({
     // appRoleAssignedTo writes need AppRoleAssignment.ReadWrite.All (serviceprincipal-post-approleassignedto).
     write: ['Application.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All'],
   },
-  readOnly: ['appId', 'appDisplayName', 'applicationTemplateId', 'signInAudience', 'appOwnerOrganizationId', 'passwordCredentials', 'createdDateTime', 'deletedDateTime'],
+  // `resourceSpecificApplicationPermissions` comes from the application's manifest (servicePrincipal resource: read-only).
+  readOnly: ['appId', 'appDisplayName', 'applicationTemplateId', 'signInAudience', 'appOwnerOrganizationId', 'passwordCredentials', 'createdDateTime', 'deletedDateTime', 'resourceSpecificApplicationPermissions'],
   references: {
     // The tenant's own apps: the application must exist before its service principal.
     appId: 'application.appId',
