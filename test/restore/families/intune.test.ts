@@ -17,8 +17,9 @@ import { listAll, startBench, type Bench, type Doc } from '../helpers.js';
 import { actions, createdIds, expectRestored, liveDocs, planAndApply, snapshotDoc, strip } from './helpers.js';
 
 const TYPES = [
-  'deviceConfiguration', 'deviceCompliancePolicy', 'deviceManagementConfigurationPolicy', 'deviceManagementScript', 'iosManagedAppProtection',
-  'targetedManagedAppConfiguration', 'mobileApp', 'roleScopeTag', 'deviceAndAppManagementAssignmentFilter', 'group',
+  'deviceConfiguration', 'deviceCompliancePolicy', 'deviceManagementConfigurationPolicy', 'deviceManagementScript', 'deviceShellScript', 'deviceHealthScript',
+  'deviceCustomAttributeShellScript', 'iosManagedAppProtection', 'androidManagedAppProtection', 'targetedManagedAppConfiguration',
+  'managedDeviceMobileAppConfiguration', 'mobileApp', 'roleScopeTag', 'deviceAndAppManagementAssignmentFilter', 'group',
 ];
 const DM = '/deviceManagement';
 const DAM = '/deviceAppManagement';
@@ -59,7 +60,7 @@ describe('Intune restore', () => {
     expect((restored!.assignments as Doc[]).map((a) => a.id)).toEqual(groups.map((g) => `${ids.get(id)}_${g}`));
   });
 
-  it('recreates every other writable Intune type from the snapshot', async () => {
+  it('recreates every other writable Intune type from the snapshot, in dependency order', async () => {
     const { snapshot } = await bench.backup({ types: TYPES });
     const first = async (path: string, api: 'v1.0' | 'beta' = 'v1.0', where: (d: Doc) => boolean = () => true) => (await listAll<Doc>(bench.admin, path, {}, api)).find(where)!;
     const items: Array<[string, string, 'v1.0' | 'beta']> = [];
@@ -74,12 +75,22 @@ describe('Intune restore', () => {
     const protection = await pick('iosManagedAppProtection', `${DAM}/iosManagedAppProtections`);
     const configuration = await pick('targetedManagedAppConfiguration', `${DAM}/targetedManagedAppConfigurations`);
     const app = await pick('mobileApp', `${DAM}/mobileApps`, 'v1.0', (a) => a['@odata.type'] === '#microsoft.graph.win32LobApp');
+    const byId: Record<string, string> = { deviceCompliancePolicy: compliance, deviceManagementConfigurationPolicy: settings, deviceManagementScript: script, iosManagedAppProtection: protection, targetedManagedAppConfiguration: configuration, mobileApp: app };
+    byId.deviceShellScript = await pick('deviceShellScript', `${DM}/deviceShellScripts`, 'beta');
+    byId.deviceHealthScript = await pick('deviceHealthScript', `${DM}/deviceHealthScripts`, 'beta', (d) => d.isGlobalScript !== true);
+    byId.deviceCustomAttributeShellScript = await pick('deviceCustomAttributeShellScript', `${DM}/deviceCustomAttributeShellScripts`, 'beta');
+    byId.deviceAndAppManagementAssignmentFilter = await pick('deviceAndAppManagementAssignmentFilter', `${DM}/assignmentFilters`, 'beta');
+    byId.androidManagedAppProtection = await pick('androidManagedAppProtection', `${DAM}/androidManagedAppProtections`);
+    byId.managedDeviceMobileAppConfiguration = await pick('managedDeviceMobileAppConfiguration', `${DAM}/mobileAppConfigurations`);
     for (const [, path, api] of items) await bench.admin.request(path, { method: 'DELETE', api });
 
-    const byId: Record<string, string> = { deviceCompliancePolicy: compliance, deviceManagementConfigurationPolicy: settings, deviceManagementScript: script, iosManagedAppProtection: protection, targetedManagedAppConfiguration: configuration, mobileApp: app };
     const { plan, report } = await planAndApply(bench, { snapshot, selectors: Object.entries(byId).map(([type, id]) => `${type}/${id}`) });
     // Each is created; the LOB app's binary is declared, not silently dropped.
-    expect(plan.operations.filter((op) => op.action === 'create').map((op) => op.type).sort()).toEqual(Object.keys(byId).sort());
+    const creates = plan.operations.filter((op) => op.action === 'create').map((op) => op.type);
+    expect([...creates].sort()).toEqual(Object.keys(byId).sort());
+    // What others reference comes first: filters before what is assigned with them, apps before their configurations.
+    expect(creates[0]).toBe('deviceAndAppManagementAssignmentFilter');
+    expect(creates.indexOf('mobileApp')).toBeLessThan(creates.indexOf('managedDeviceMobileAppConfiguration'));
     expect(plan.operations.filter((op) => op.action === 'unsupported').map((op) => [op.type, op.id, op.properties])).toEqual([['mobileApp', app, [{ name: 'content' }]]]);
     expect(plan.operations.find((op) => op.action === 'unsupported')!.reason).toMatch(/cannot be downloaded.*upload the original package/);
     expect(report.status).toBe('succeeded');
