@@ -95,6 +95,8 @@ export class DistributionGroupWriter extends GraphWriter {
   async #run(ctx: WriterContext, cmdlet: string, parameters: Record<string, unknown>): Promise<JsonObject[]> {
     const client = await exchangeOf(ctx);
     const out: JsonObject[] = [];
+    // Parameters may be lists (ManagedBy, EmailAddresses, Members); the client sends them as JSON
+    // as they are, while its type names the scalar parameters reads use.
     const command = { cmdlet, parameters } as unknown as ExchangeCommand;
     for await (const value of client.invoke<unknown>(command, { type: this.type, ...(ctx.signal ? { signal: ctx.signal } : {}) })) {
       if (isObject(value)) out.push(cleanDocument(value));
