@@ -261,6 +261,37 @@ describe('Intune', () => {
   });
 });
 
+describe('Intune collections served from the schema alone', () => {
+  it('serves the containers and every other collection under them, empty, with Intune semantics', async () => {
+    const em = await startTest();
+    try {
+      const token = await clientToken(em, em.t);
+      expect((await graph(em, token, `${DM}`)).body).toMatchObject({ id: 'deviceManagement', intuneAccountId: null });
+      expect((await graph(em, token, `${DM}`, { method: 'PATCH', body: { intuneAccountId: '11111111-2222-3333-4444-555555555555' } })).status).toBe(204);
+      expect((await graph(em, token, `${DM}`)).body.intuneAccountId).toBe('11111111-2222-3333-4444-555555555555');
+      const terms = `${DM}/termsAndConditions`;
+      expect((await graph(em, token, terms)).body.value).toEqual([]);
+      const created = await graph(em, token, terms, { method: 'POST', body: { displayName: 'Acceptable use', title: 'AUP', bodyText: 'Be nice.', acceptanceStatement: 'I agree', version: 9 } });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ displayName: 'Acceptable use', version: 1, createdDateTime: expect.any(String) });
+      const id = created.body.id as string;
+      expect((await graph(em, token, `${terms}/${id}/assignments`)).body.value).toEqual([]);
+      expect((await graph(em, token, `${terms}/${id}`, { method: 'PATCH', body: { title: 'AUP 2' } })).status).toBe(204);
+      expect((await graph(em, token, `${terms}/${id}`)).body).toMatchObject({ title: 'AUP 2', version: 2 });
+      expect((await graph(em, token, `${terms}/${id}`, { method: 'DELETE' })).status).toBe(204);
+      expect((await graph(em, token, `${terms}/${id}`)).body.error.code).toBe('ResourceNotFound');
+      // Beta-only collections are beta-only here too.
+      expect((await graph(em, token, `/beta${DM}/groupPolicyConfigurations`)).status).toBe(200);
+      expect((await graph(em, token, `${DM}/groupPolicyConfigurations`)).status).toBe(400);
+      const reader = em.control.registerApp(em.t.tenantId, { displayName: 'Users only', applicationPermissions: ['User.Read.All'] });
+      const r = await clientToken(em, { tenantId: em.t.tenantId, clientId: reader.clientId, clientSecret: reader.clientSecret });
+      expect((await graph(em, r, terms)).status).toBe(403);
+    } finally {
+      await em.close();
+    }
+  });
+});
+
 describe('Intune throttling', () => {
   it('counts requests and writes per app and tenant and answers 429 with Retry-After', async () => {
     const em = await startTest({ throttle: true, throttleLimits: { intune: { requestsPerAppTenant: 3, writesPerAppTenant: 1 } } });

@@ -191,6 +191,8 @@ export interface FamilyCatalog extends PropertyCatalog {
   isA(version: GraphVersion, entityType: string, base: string): boolean;
   /** Navigation properties of the type (inherited ones included) in this version. */
   navigation(version: GraphVersion, entityType: string): readonly FamilyNavigation[];
+  /** Abstract (in v1.0's CSDL): values need a derived `@odata.type`. */
+  isAbstract(version: GraphVersion, entityType: string): boolean;
 }
 
 export const familyCatalog: FamilyCatalog = {
@@ -215,4 +217,5 @@ export const familyCatalog: FamilyCatalog = {
   knows: (version, entityType) => resolve(version, entityType) !== undefined,
   isA: (version, entityType, base) => resolve(version, entityType)?.chain.includes(shortName(base)) ?? false,
   navigation: (version, entityType) => [...(resolve(version, entityType)?.navigation.values() ?? [])],
+  isAbstract: (version, entityType) => resolve(version, entityType)?.abstract ?? false,
 };

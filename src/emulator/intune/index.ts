@@ -3,15 +3,18 @@
  * settings catalog, scripts, RBAC, scope tags, assignment filters) and app management (apps,
  * app protection, app configurations), with their assignments and `/assign` actions, in v1.0
  * and beta as Graph serves them (facts §7.2), under the Intune throttling class (facts §1.3).
- * See `collection.ts` for what every collection gets.
+ * Every other collection under `deviceManagement` / `deviceAppManagement` is served generically
+ * and empty (generic.ts). See `collection.ts` for what every collection gets.
  */
 import { defineModule } from '../graph/module.js';
 import { familyCatalog } from '../family-schema/index.js';
 import { appManagementRoutes } from './app-management.js';
 import { deviceManagementRoutes } from './device-management.js';
+import { genericIntuneRoutes, initGenericIntune } from './generic.js';
 
 export const intuneModule = defineModule({
   name: 'intune',
-  routes: [...deviceManagementRoutes(), ...appManagementRoutes()],
+  routes: [...deviceManagementRoutes(), ...appManagementRoutes(), ...genericIntuneRoutes()],
   catalog: familyCatalog,
+  initTenant: (tenant) => initGenericIntune(tenant),
 });

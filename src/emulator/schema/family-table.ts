@@ -33,6 +33,8 @@ export const FAMILY_ROOT_TYPES: readonly string[] = [
   'deviceHealthScript', 'deviceCustomAttributeShellScript', 'roleDefinition', 'roleAssignment', 'roleScopeTag', 'deviceAndAppManagementAssignmentFilter',
   // Intune app management
   'mobileApp', 'managedAppPolicy', 'managedDeviceMobileAppConfiguration', 'managedMobileApp', 'targetedManagedAppPolicyAssignment',
+  // The Intune containers: every collection under them (served generically, intune/generic.ts)
+  'deviceManagement', 'deviceAppManagement',
 ];
 
 /** Where the table comes from, as written into the generated file's header. */
@@ -94,15 +96,18 @@ export function buildFamilyTable(v1: GraphSchema, beta: GraphSchema, roots: read
     }
   };
   for (const r of roots) addWithFamily(r);
-  // Entity types of navigation properties (assignments, statuses, settings), one level deep.
-  for (const t of [...wanted]) {
-    for (const s of schemas) {
-      if (!s.isKnownType(t)) continue;
-      for (const nav of s.navigationPropertiesOf(t)) {
-        const ref = s.propertyTypeOf(t, nav);
-        if (!ref) continue;
-        const target = parseTypeRef(ref).type;
-        if (SHORT.test(target) && !NOT_FAMILY.includes(target)) addWithFamily(target);
+  // Entity types of navigation properties (assignments, statuses, settings), two levels deep:
+  // the containers' collections and what hangs under their objects.
+  for (let depth = 0; depth < 2; depth++) {
+    for (const t of [...wanted]) {
+      for (const s of schemas) {
+        if (!s.isKnownType(t)) continue;
+        for (const nav of s.navigationPropertiesOf(t)) {
+          const ref = s.propertyTypeOf(t, nav);
+          if (!ref) continue;
+          const target = parseTypeRef(ref).type;
+          if (SHORT.test(target) && !NOT_FAMILY.includes(target)) addWithFamily(target);
+        }
       }
     }
   }
