@@ -117,17 +117,24 @@ export async function writeRelink(writer: TypeWriter, ctx: WriterContext, op: Pl
   const missing = refs.filter((ref) => map.resolve(ref) === undefined);
   if (missing.length > 0) throw unmappedError(op, missing);
   const relationships = [...new Set(refs.map((ref) => relationshipOf(writer, ref)).filter((r): r is string => r !== undefined))];
-  const live = await readOne(writer, ctx, targetId, relationships);
+  // The entries that hold a repointed reference, by relationship (their other references keep their ids).
+  const chosenOf = (relationship: string): JsonObject[] => {
+    const entries = entriesOf(snapshot, relationship);
+    if (writer.relationships[relationship]!.kind === 'single') return entries;
+    const indexes = new Set(refs.filter((ref) => relationshipOf(writer, ref) === relationship).map((ref) => entryIndexOf(ref)));
+    return entries.filter((_, i) => indexes.has(i));
+  };
+  // A list of plain links ({ id }) needs no read: adding one that exists succeeds, and the directory
+  // drops links to deleted objects. Lists of richer entries are read for entries still naming the old id.
+  const toRead = relationships.filter((r) => !chosenOf(r).every(isPlainLink));
+  const live = await readOne(writer, ctx, targetId, toRead);
   if (!live) throw new TenantVaultError('RESTORE_FAILED', `${op.type}/${targetId} is gone from the target`, { hint: 'Plan the restore again.' });
 
   for (const relationship of relationships) {
     const spec = writer.relationships[relationship]!;
-    const entries = entriesOf(snapshot, relationship);
-    // The entries that hold a repointed reference, mapped (their other references keep their ids).
-    const indexes = new Set(refs.filter((ref) => relationshipOf(writer, ref) === relationship).map((ref) => entryIndexOf(ref)));
-    const chosen = spec.kind === 'single' ? entries : entries.filter((_, i) => indexes.has(i));
+    const chosen = chosenOf(relationship);
     const mappedEntries = entriesOf(mapDocument(writer, { [relationship]: spec.kind === 'single' ? chosen[0] ?? null : chosen }, map.idMap).document, relationship);
-    const liveEntries = entriesOf(live, relationship);
+    const liveEntries = toRead.includes(relationship) ? entriesOf(live, relationship) : [];
     const have = new Set(liveEntries.map((e) => spec.key(e)));
     const add = mappedEntries.filter((e) => !have.has(spec.key(e)));
     // An entry still naming the old id (Graph keeps some references to deleted objects) is replaced.
@@ -149,6 +156,10 @@ export async function writeRelink(writer: TypeWriter, ctx: WriterContext, op: Pl
     if (writer.isWritable(name) && JSON.stringify(rewritten[name]) !== JSON.stringify(live[name])) patch[name] = rewritten[name];
   }
   if (Object.keys(patch).length > 0) await writer.update(ctx, targetId, patch, live);
+}
+
+function isPlainLink(entry: JsonObject): boolean {
+  return Object.keys(entry).every((k) => k === 'id' || k === '@odata.type');
 }
 
 function entryIndexOf(ref: Reference): number {

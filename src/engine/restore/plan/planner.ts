@@ -422,7 +422,15 @@ class Planner {
     // Every reference of an item the plan writes is mapped now, once.
     const refs: Reference[] = [];
     for (const item of this.#items.values()) for (const ref of referencesOf(item.type, item.document)) if (!refersToRecreated(ref, recreated) && !this.#isPlanned(ref)) refs.push(ref);
-    for (const relink of this.#relinks.values()) for (const ref of referencesOf(relink.type, relink.document)) if (!refersToRecreated(ref, recreated) && !this.#isPlanned(ref)) refs.push(ref);
+    // A relink writes only the entries that name a recreated object: their other references are mapped too.
+    for (const relink of this.#relinks.values()) {
+      const entries = new Set(relink.references.map((r) => /^[^.]+\[\d+\]/.exec(r.path)?.[0]).filter((p): p is string => p !== undefined));
+      if (entries.size === 0) continue;
+      for (const ref of referencesOf(relink.type, relink.document)) {
+        const entry = /^[^.]+\[\d+\]/.exec(ref.path)?.[0];
+        if (entry && entries.has(entry) && !refersToRecreated(ref, recreated) && !this.#isPlanned(ref)) refs.push(ref);
+      }
+    }
     await this.#resolve(refs);
     const map = this.#planMap(recreated);
 
