@@ -56,9 +56,9 @@ function memberId(entry: JsonObject): string {
   return String(entry[ID] ?? '');
 }
 
-/** Empty values New- would refuse or that mean "not set". */
+/** Values that mean "not set" (an empty list is set: it is what Get- shows for an empty multivalued property). */
 function isUnset(value: unknown): boolean {
-  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+  return value === null || value === undefined || value === '';
 }
 
 function isNotFound(err: unknown): boolean {
