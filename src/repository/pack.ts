@@ -32,7 +32,12 @@ export function packKey(packId: string): string {
 }
 
 export class PackBuilder {
-  private readonly parts: Buffer[] = [];
+  /**
+   * Blobs are copied into one growing buffer rather than kept as parts and concatenated at the
+   * end: the parts and the 16 MiB copy would both be alive at once, and dead buffers outside the
+   * V8 heap are what drives a writer's resident memory up.
+   */
+  private buf: Buffer = Buffer.allocUnsafe(64 * 1024);
   private readonly blobs: PackedBlob[] = [];
   private bytes = 0;
 
@@ -46,8 +51,18 @@ export class PackBuilder {
 
   add(kind: BlobKind, id: string, compression: number, rawLength: number, sealed: Buffer): void {
     this.blobs.push({ kind, id, offset: this.bytes, length: sealed.length, rawLength, compression });
-    this.parts.push(sealed);
+    this.reserve(sealed.length);
+    sealed.copy(this.buf, this.bytes);
     this.bytes += sealed.length;
+  }
+
+  private reserve(extra: number): void {
+    if (this.bytes + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.bytes + extra) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buf.copy(grown, 0, 0, this.bytes);
+    this.buf = grown;
   }
 
   finish(master: MasterKey): { id: string; bytes: Buffer; blobs: readonly PackedBlob[] } {
@@ -63,9 +78,10 @@ export class PackBuilder {
       at += ENTRY_BYTES;
     }
     const header = sealBytes(master, HEADER_DOMAIN, plain, { compress: false });
-    const trailer = Buffer.allocUnsafe(4);
-    trailer.writeUInt32LE(header.length, 0);
-    const bytes = Buffer.concat([...this.parts, header, trailer]);
+    this.reserve(header.length + 4);
+    header.copy(this.buf, this.bytes);
+    this.buf.writeUInt32LE(header.length, this.bytes + header.length);
+    const bytes = this.buf.subarray(0, this.bytes + header.length + 4);
     return { id: sha256Hex(bytes), bytes, blobs: this.blobs };
   }
 }
