@@ -1,7 +1,8 @@
 /**
  * Backup benchmark (issue #4): the emulated tenant with throttling on, the emulator in its own
- * process (the `tenant-vault emulator` CLI) and each backup in its own process (child.ts), so
- * neither's CPU or memory counts against the other.
+ * process (the `tenant-vault emulator` CLI) and each backup in its own process — the product CLI
+ * as shipped (`tsc` build, `tenant-vault backup PROFILE --json`) under `/usr/bin/time`, whose
+ * maximum resident set size is the backup's peak memory.
  *
  * Runs: a full backup; the incremental right after it (it reads the audit records the full
  * backup's BitLocker key reads created); an incremental with no change; 1 % churn applied through
@@ -9,10 +10,14 @@
  * the emulator's), throttled responses, wall time, peak RSS of the backup process, and the floor
  * the data needs (floor.ts) with the time the published limits allow for it.
  *
- * Usage: npx tsx bench/backup/run.ts [--size large|medium|small] [--churn 0.01] [--json FILE]
+ * The audit log is read from the previous mark minus a 15-minute overlap, so an incremental run
+ * within 15 minutes of heavy activity (the full backup's own BitLocker key reads) reads those
+ * records again; `--settle-minutes N` waits before a second no-change run to measure the steady state.
+ *
+ * Usage: npx tsx bench/backup/run.ts [--size large|medium|small] [--churn 0.01] [--settle-minutes 16] [--json FILE]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,7 +31,7 @@ import { computeFloor, summarise, type FloorLine } from './floor.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'src/cli/main.ts');
-const CHILD = join(ROOT, 'bench/backup/child.ts');
+const BUILD = join(ROOT, 'bench/out/backup-dist');
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,6 +41,16 @@ function arg(name: string, fallback: string): string {
 const size = arg('size', 'large') as 'small' | 'medium' | 'large';
 const churnRate = Number(arg('churn', '0.01'));
 const jsonOut = arg('json', '');
+const settleMinutes = Number(arg('settle-minutes', '0'));
+
+/** The CLI as shipped: compiled with the project's build settings into an ignored folder. */
+function build(): string {
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', BUILD], { cwd: ROOT, stdio: 'inherit' });
+  const main = join(BUILD, 'cli/main.js');
+  if (!existsSync(main)) throw new Error(`the build produced no ${main} (tsc exit ${result.status})`);
+  return main;
+}
 
 interface Credentials {
   readonly control: string;
@@ -79,22 +94,29 @@ async function control<T>(creds: Credentials, path: string, method = 'GET', body
   return (await response.json()) as T;
 }
 
-function runChild(env: Record<string, string>, args: string[]): Promise<{ report: BackupReport; maxRssKb: number; wallMs: number }> {
+function runChild(cli: string, env: Record<string, string>, args: string[]): Promise<{ report: BackupReport; maxRssKb: number; wallMs: number }> {
+  const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', process.execPath, cli, 'backup', ...args, '--json'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let maxRssKb = 0;
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      const m = /^MAXRSS_KB (\d+)/.exec(line);
+      if (m) maxRssKb = Number(m[1]);
+      else process.stderr.write(`  ${line}\n`);
+    });
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`backup child exited ${code}`));
-      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as { report: BackupReport; maxRssKb: number; wallMs: number });
+      if (code !== 0) return reject(new Error(`backup exited ${code}`));
+      resolve({ report: JSON.parse(out) as BackupReport, maxRssKb, wallMs: Date.now() - started });
     });
   });
 }
 
-async function backup(label: string, creds: Credentials, tenantId: string, appId: string, env: Record<string, string>, args: string[]): Promise<RunResult> {
+async function backup(cli: string, label: string, creds: Credentials, tenantId: string, appId: string, env: Record<string, string>, args: string[]): Promise<RunResult> {
   await control(creds, '/stats/reset', 'POST', { tenant: tenantId });
   process.stderr.write(`\n== ${label}\n`);
-  const result = await runChild(env, ['bench', ...args]);
+  const result = await runChild(cli, env, ['bench', ...args]);
   const stats = await control<ServerStats>(creds, `/stats?tenant=${tenantId}`);
   const app = stats.apps[appId] ?? { requests: 0, resourceUnits: 0, throttled: 0, endpoints: {} };
   const topEndpoints = Object.entries(app.endpoints).map(([k, v]) => [k, v.requests, v.resourceUnits] as [string, number, number]).sort((a, b) => b[2] - a[2] || b[1] - a[1]).slice(0, 12);
@@ -127,6 +149,7 @@ function spread<T>(items: readonly T[], rate: number): T[] {
 }
 
 async function main(): Promise<void> {
+  const cli = build();
   const dir = mkdtempSync(join(tmpdir(), 'tv-bench-backup-'));
   const started = Date.now();
   const { child: emulator, creds } = await startEmulator(dir);
@@ -145,7 +168,7 @@ async function main(): Promise<void> {
     await ws.close();
 
     const runs: RunResult[] = [];
-    const full = await backup('full backup', creds, tenant.tenantId, tenant.clientId, env, ['--full']);
+    const full = await backup(cli, 'full backup', creds, tenant.tenantId, tenant.clientId, env, ['--full']);
     runs.push(full);
 
     const ws2 = openWorkspace(config);
@@ -155,8 +178,13 @@ async function main(): Promise<void> {
     const floorLines: FloorLine[] = await computeFloor(repo2, snapshot, { skippedSubs: skipped });
     const floor = summarise(floorLines, size === 'small' ? 'small' : size === 'medium' ? 'medium' : 'large');
 
-    runs.push(await backup('incremental after the full backup', creds, tenant.tenantId, tenant.clientId, env, []));
-    runs.push(await backup('incremental, no change', creds, tenant.tenantId, tenant.clientId, env, []));
+    runs.push(await backup(cli, 'incremental after the full backup', creds, tenant.tenantId, tenant.clientId, env, []));
+    runs.push(await backup(cli, 'incremental, no change', creds, tenant.tenantId, tenant.clientId, env, []));
+    if (settleMinutes > 0) {
+      process.stderr.write(`waiting ${settleMinutes} min, past the audit log's overlap window\n`);
+      await new Promise((r) => setTimeout(r, settleMinutes * 60_000));
+      runs.push(await backup(cli, `incremental, no change, ${settleMinutes} min later`, creds, tenant.tenantId, tenant.clientId, env, []));
+    }
 
     // 1 % churn through Graph by another app (its own throttling budget).
     const churnApp = await control<{ clientId: string; clientSecret: string }>(creds, `/tenants/${tenant.tenantId}/apps`, 'POST', {
@@ -182,7 +210,7 @@ async function main(): Promise<void> {
       deviceConfigurations: await writeAll(graph, configs.map((c, i) => ({ method: 'PATCH' as const, url: `/deviceManagement/deviceConfigurations/${c.id}`, body: { '@odata.type': c['@odata.type'], description: `Churned ${i}` } }))),
     };
     process.stderr.write(`churn applied: ${JSON.stringify(churn)}\n`);
-    runs.push(await backup(`incremental after ${churnRate * 100} % churn`, creds, tenant.tenantId, tenant.clientId, env, []));
+    runs.push(await backup(cli, `incremental after ${churnRate * 100} % churn`, creds, tenant.tenantId, tenant.clientId, env, []));
 
     const result = {
       size, date: new Date().toISOString(), node: process.version, floor, floorLines, churn,

@@ -12,8 +12,9 @@
  *   410, facts §3.4 — a warning says so): a full round written as the complete listing, with
  *   every sub-resource read (through `$expand` listings where the collection allows).
  *
- * Every object a round reports is a change signal for the other types (a distribution group's
- * members are read again when its Entra group changed).
+ * Every object an incremental round reports is a change signal for the other types (a
+ * distribution group's members are read again when its Entra group changed); a full round with a
+ * parent snapshot makes the signals incomplete for the rest of the run.
  */
 import { isTenantVaultError, TenantVaultError } from '../../errors/index.js';
 import { allResources, type ResourceDeclaration, type SubResourceSpec } from '../../connectors/index.js';
@@ -54,6 +55,8 @@ async function runRound(ctx: RunContext, declaration: ResourceDeclaration, from:
         continue;
       }
       fold.add(event);
+      // A full round reports every object: no signal in that (and nothing kept in memory for it).
+      if (initial) continue;
       const id = event.kind === 'upsert' ? String(event.item.id) : event.id;
       ctx.signals.add(id);
       if (ownerKey !== undefined) {
@@ -99,6 +102,9 @@ export async function readDeltaType(ctx: RunContext, declaration: ResourceDeclar
     }
   }
   const path = declaration.deltaPath ?? `${declaration.path}/delta`;
+  // Every object of this type may have changed since the parent: signals no longer tell other
+  // types (distribution-group members follow their Entra group) which ones.
+  if (ctx.parent.snapshot) ctx.signals.available = false;
   const round = await runRound(ctx, declaration, path, true);
   return fullPlan(ctx, declaration, round, { deltaLink: round.deltaLink, fullAt: now });
 }
