@@ -17,7 +17,9 @@ import { profileStore } from '../../src/engine/profiles/index.js';
 import type { Repository } from '../../src/repository/index.js';
 import { isTenantVaultError } from '../../src/errors/index.js';
 import { SEED_PERMISSIONS } from '../../src/connectors/index.js';
-import { profileFor, startBench, type Bench } from './helpers.js';
+import { openRepository } from '../../src/repository/index.js';
+import { FsBlobStore } from '../../src/storage/index.js';
+import { PASSWORD, profileFor, startBench, type Bench } from './helpers.js';
 
 /** type/id → document blob id, for every item of a snapshot (optionally without some types). */
 async function contentOf(repo: Repository, snapshot: string, without: readonly string[] = []): Promise<Map<string, string>> {
@@ -89,6 +91,35 @@ describe('backup reliability', () => {
     expect(next.types.user?.mode).toBe('delta');
     expect(next.warnings.filter((w) => w.code === 'DELTA_EXPIRED')).toEqual([]);
   }, 120_000);
+
+  it('resyncs in full when Graph resets the synchronization (410 Gone)', async () => {
+    await bench.backup();
+    bench.emulator.control.setDeltaReset(bench.tenant.tenantId, true);
+    let reset: BackupReport;
+    try {
+      reset = await bench.backup({ types: ['user', 'group'] });
+    } finally {
+      bench.emulator.control.setDeltaReset(bench.tenant.tenantId, false);
+    }
+    for (const type of ['user', 'group']) {
+      expect(reset.types[type]?.mode).toBe('delta-full');
+      expect(reset.warnings.some((w) => w.type === type && w.code === 'DELTA_EXPIRED')).toBe(true);
+      expect(reset.types[type]).toMatchObject({ new: 0, changed: 0, deleted: 0 });
+    }
+  }, 60_000);
+
+  it('waits for nobody: a live exclusive lock (prune) is REPO_LOCKED, a dead one is removed', async () => {
+    const other = await openRepository(new FsBlobStore(bench.config.repository!), new Secret(PASSWORD));
+    const plan = await other.planPrune();
+    try {
+      const err = await bench.backup({ types: ['domain'] }).catch((e: unknown) => e);
+      expect(isTenantVaultError(err, 'REPO_LOCKED')).toBe(true);
+    } finally {
+      await other.abandonPrune(plan);
+      await other.close();
+    }
+    expect((await bench.backup({ types: ['domain'] })).status).toBe('complete');
+  }, 60_000);
 
   it('skips only the types a missing permission disables, and never counts them deleted', async () => {
     const withheld = ['Policy.Read.All', 'DeviceManagementConfiguration.ReadWrite.All', 'DeviceManagementScripts.ReadWrite.All'];

@@ -10,7 +10,7 @@
  * from the parent's high-water mark); otherwise for every item.
  */
 import type { ExchangeClient, GraphClient, SubResourceSpec } from '../../connectors/index.js';
-import { isTenantVaultError, type TenantVaultError } from '../../errors/index.js';
+import { isTenantVaultError } from '../../errors/index.js';
 import type { Logger } from '../../logging/index.js';
 import type { Repository, SnapshotInfo, ItemEntry } from '../../repository/index.js';
 import type { Connection } from '../profiles/index.js';
@@ -35,10 +35,6 @@ export class Warnings {
     this.#seen.add(key);
     this.#list.push(warning);
     this.logger.warn({ type: warning.type, code: warning.code, hint: warning.hint }, warning.message);
-  }
-
-  fromError(type: string | undefined, err: TenantVaultError, prefix = ''): void {
-    this.add({ ...(type ? { type } : {}), code: err.code, message: `${prefix}${err.message}`, hint: err.hint });
   }
 
   get list(): readonly BackupWarning[] {

@@ -39,7 +39,7 @@ export interface BackupProgress {
   readonly type?: string;
   readonly typesDone: number;
   readonly typesTotal: number;
-  /** Items written (new, changed or confirmed unchanged) so far in this run. */
+  /** Items read and handed to the repository so far in this run (unchanged listed items are skipped, not counted). */
   readonly items: number;
   readonly requests: number;
 }
