@@ -3,9 +3,10 @@
  * peak memory can be measured. Reads the day's items from NDJSON files (one per type) written by
  * run.ts, streams them into the repository and prints one JSON line of results.
  *
- * Usage: node --import tsx bench/repository/ours.ts REPO_DIR INPUT_DIR full|delta DAY
+ * Usage: node --import tsx bench/repository/ours.ts REPO_DIR INPUT_DIR full|delta|parse DAY
  *   full:  replaceType with every item of the type (a type listed in full)
  *   delta: patchType with the day's changes (a type read through delta queries)
+ *   parse: only read and parse the full listing, to tell the input's cost from the repository's
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,8 +32,14 @@ async function* lines(path: string): AsyncGenerator<Item | ItemDeletion> {
   if (rest.trim()) yield JSON.parse(rest) as Item | ItemDeletion;
 }
 
-const [repoDir, inputDir, mode, dayText] = process.argv.slice(2) as [string, string, 'full' | 'delta', string];
+const [repoDir, inputDir, mode, dayText] = process.argv.slice(2) as [string, string, 'full' | 'delta' | 'parse', string];
 const day = Number(dayText);
+if (mode === 'parse') {
+  let n = 0;
+  for (const type of BENCH_TYPES) for await (const _ of lines(join(inputDir, `full-${type}.ndjson`))) n++;
+  process.stdout.write(JSON.stringify({ items: n, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+  process.exit(0);
+}
 const password = new Secret(process.env.TV_BENCH_PASSWORD ?? 'bench');
 const store = new FsBlobStore(repoDir);
 const started = performance.now();

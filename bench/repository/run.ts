@@ -134,6 +134,8 @@ interface DayResult {
   restic?: Side;
   full: Side & { snapshotMs: number; treeBytesAdded: number; bytesAdded: number };
   delta: Side & { snapshotMs: number };
+  /** Reading and parsing the full listing alone (measured on day 1): the input's share of `full`. */
+  parse?: { wallS: number; cpuS: number };
 }
 
 function ours(mode: 'full' | 'delta', day: number): Omit<DayResult['full'], 'sizeBytes'> {
@@ -168,7 +170,8 @@ async function main(): Promise<void> {
     }
     const full = ours('full', day);
     const delta = ours('delta', day);
-    const result: DayResult = { day, ...(restic ? { restic } : {}), full: { ...full, sizeBytes: sizeOf(dirs.full) }, delta: { wallS: delta.wallS, cpuS: delta.cpuS, maxRssKiB: delta.maxRssKiB, snapshotMs: delta.snapshotMs, sizeBytes: sizeOf(dirs.delta) } };
+    const parse = day === 1 ? timed(process.execPath, [OURS_JS, dirs.full, dirs.input, 'parse', String(day)]) : undefined;
+    const result: DayResult = { day, ...(restic ? { restic } : {}), full: { ...full, sizeBytes: sizeOf(dirs.full) }, delta: { wallS: delta.wallS, cpuS: delta.cpuS, maxRssKiB: delta.maxRssKiB, snapshotMs: delta.snapshotMs, sizeBytes: sizeOf(dirs.delta) }, ...(parse ? { parse: { wallS: parse.wallS, cpuS: parse.cpuS } } : {}) };
     results.push(result);
     console.error(JSON.stringify(result));
   }
@@ -213,6 +216,7 @@ function summarise(results: DayResult[], totalMs: number) {
     full: side((r) => r.full),
     delta: side((r) => r.delta),
     fullSnapshotMs: { median: median(inc.map((r) => r.full.snapshotMs)) },
+    parseCpuS: results.find((r) => r.parse)?.parse?.cpuS,
     deltaSnapshotMs: { median: median(inc.map((r) => r.delta.snapshotMs)) },
     treeBytes: { full: first.full.treeBytesAdded, incrementalMedian: median(inc.map((r) => r.full.treeBytesAdded)), incrementalMax: Math.max(...inc.map((r) => r.full.treeBytesAdded)), incrementalTotal: inc.reduce((n, r) => n + r.full.treeBytesAdded, 0) },
   };
@@ -238,6 +242,7 @@ function report(s: ReturnType<typeof summarise>): string {
     '',
     `Ratios ours/restic: size after ${s.days} days ${ratio(s.full?.finalBytes, s.restic_?.finalBytes)}; incremental wall time full listing ${ratio(s.full?.incrementalWallS.median, s.restic_?.incrementalWallS.median)}, delta ${ratio(s.delta?.incrementalWallS.median, s.restic_?.incrementalWallS.median)}; incremental CPU time full listing ${ratio(s.full?.incrementalCpuS.median, s.restic_?.incrementalCpuS.median)}, delta ${ratio(s.delta?.incrementalCpuS.median, s.restic_?.incrementalCpuS.median)}; peak RSS (incremental) full ${ratio(s.full?.peakRssKiB.incremental, s.restic_?.peakRssKiB.incremental)}, delta ${ratio(s.delta?.peakRssKiB.incremental, s.restic_?.peakRssKiB.incremental)}.`,
     `Inside the process (without start-up and opening): full-listing snapshot ${(s.fullSnapshotMs.median / 1000).toFixed(2)} s, delta snapshot ${(s.deltaSnapshotMs.median / 1000).toFixed(2)} s (medians).`,
+    s.parseCpuS === undefined ? '' : `Reading and parsing the full listing alone (the input, not the repository): ${s.parseCpuS.toFixed(2)} s CPU.`,
     `Tree bytes written: first snapshot ${mb(s.treeBytes.full)}; per incremental median ${mb(s.treeBytes.incrementalMedian)} (${((100 * s.treeBytes.incrementalMedian) / s.treeBytes.full).toFixed(1)} %), max ${mb(s.treeBytes.incrementalMax)} (a fold), total over ${s.days} days ${mb(s.treeBytes.incrementalTotal)}.`,
   ].join('\n');
 }
