@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/index.js';
+import { sealJson } from '../../src/repository/envelope.js';
 import { initRepository, openRepository } from '../../src/repository/index.js';
+import { parseKeyFile, unwrapKeyFile } from '../../src/repository/keys.js';
 import { MemoryBlobStore } from '../../src/storage/index.js';
-import { CHEAP_KDF, newRepository, PASSWORD, reopen } from './helpers.js';
+import { CHEAP_KDF, collect, newRepository, PASSWORD, reopen } from './helpers.js';
 
 describe('repository keys', () => {
   it('init refuses an existing repository; open refuses a missing one and a wrong password', async () => {
@@ -33,6 +35,16 @@ describe('repository keys', () => {
     await expect(openRepository(store, new Secret('second password'))).rejects.toMatchObject({ code: 'REPO_WRONG_PASSWORD' });
     await expect(repo.removeKey(first, { allowCurrent: true })).rejects.toMatchObject({ code: 'REPO_LAST_KEY' });
     expect((await reopen(store)).id).toBe(repo.id);
+  });
+
+  it('refuses a repository written in a newer format version', async () => {
+    const { store } = await newRepository();
+    const [keyInfo] = await collect(store.list('keys/'));
+    const id = (keyInfo?.key ?? '').slice('keys/'.length);
+    const master = await unwrapKeyFile(parseKeyFile(await store.get(`keys/${id}`), id), PASSWORD);
+    if (!master) throw new Error('the password must open the key');
+    await store.put('config', sealJson(master, 'config', { version: 2, id: 'x', created: 'now', chunker: { minSize: 1024, avgSize: 4096, maxSize: 16384 } }));
+    await expect(openRepository(store, PASSWORD)).rejects.toMatchObject({ code: 'REPO_VERSION' });
   });
 
   it('a key file carries no readable host, user or label', async () => {
