@@ -26,7 +26,7 @@ import type { HeldLock } from './locks.js';
 import type { PackWriter } from './pack-writer.js';
 import { encodeSnapshot, type SnapshotInfo, type TypeSummary } from './snapshot-file.js';
 import { type StagedRow, StagingTable } from './staging.js';
-import { type BaseNode, type BlobRef, compareKeys, entryTuple, OP_ADDED, OP_CHANGED, OP_DELETED, type RootNode, type Row, sortKey, type TreeLoader, TypeCursor, type TypeNode, typeRows, tupleJson } from './tree.js';
+import { type BaseNode, type BlobRef, entryTuple, joinSorted, OP_ADDED, OP_CHANGED, OP_DELETED, type RootNode, type Row, sortKey, type TreeLoader, TypeCursor, type TypeNode, typeRows, tupleJson } from './tree.js';
 import { decideShape, writeBase, writeDelta, writeRoot, writeTypeNode } from './tree-write.js';
 
 export type StreamSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array;
@@ -126,28 +126,6 @@ interface Counters {
 }
 
 function* noRows(): Generator<Row> {}
-
-/** Pairs two sorted streams by key: [left, right], either possibly undefined. */
-async function* joinSorted<A extends { h: string; id: string }, B extends { h: string; id: string }>(left: AsyncIterable<A> | Iterable<A>, right: AsyncIterable<B> | Iterable<B>): AsyncGenerator<[A | undefined, B | undefined]> {
-  const li = (Symbol.asyncIterator in left ? left[Symbol.asyncIterator]() : left[Symbol.iterator]()) as AsyncIterator<A> | Iterator<A>;
-  const ri = (Symbol.asyncIterator in right ? right[Symbol.asyncIterator]() : right[Symbol.iterator]()) as AsyncIterator<B> | Iterator<B>;
-  let l = await li.next();
-  let r = await ri.next();
-  while (!l.done || !r.done) {
-    const c = l.done ? 1 : r.done ? -1 : compareKeys(l.value.h, l.value.id, r.value.h, r.value.id);
-    if (c < 0) {
-      yield [l.value as A, undefined];
-      l = await li.next();
-    } else if (c > 0) {
-      yield [undefined, r.value as B];
-      r = await ri.next();
-    } else {
-      yield [l.value as A, r.value as B];
-      l = await li.next();
-      r = await ri.next();
-    }
-  }
-}
 
 function deltaEntryJson(op: number, id: string, json: string | null): string {
   return op === OP_DELETED || json === null ? `[${OP_DELETED},${JSON.stringify(id)}]` : `[${op},${json.slice(1)}`;

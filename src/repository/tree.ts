@@ -315,6 +315,7 @@ export async function* deltaRows(loader: TreeLoader, type: string, delta: DeltaR
 }
 
 interface Head<T> {
+  /** A sync iterator is awaited like an async one: `await` of a plain result is harmless. */
   it: AsyncIterator<T>;
   value: T | undefined;
 }
@@ -323,10 +324,10 @@ interface Head<T> {
  * Merges sorted sources by key and yields, per key, every source's row for it as
  * `[sourceIndex, row]` pairs in source order. Sources must each be sorted and hold a key once.
  */
-export async function* mergeVersions<T extends { h: string; id: string }>(sources: AsyncIterable<T>[]): AsyncGenerator<[number, T][]> {
+export async function* mergeVersions<T extends { h: string; id: string }>(sources: (AsyncIterable<T> | Iterable<T>)[]): AsyncGenerator<[number, T][]> {
   const heads: Head<T>[] = [];
   for (const s of sources) {
-    const it = s[Symbol.asyncIterator]();
+    const it = Symbol.asyncIterator in s ? s[Symbol.asyncIterator]() : (s[Symbol.iterator]() as unknown as AsyncIterator<T>);
     const r = await it.next();
     heads.push({ it, value: r.done ? undefined : r.value });
   }
@@ -351,8 +352,21 @@ export async function* mergeVersions<T extends { h: string; id: string }>(source
   }
 }
 
+/** Pairs two sorted streams by key: `[left, right]`, either possibly undefined. */
+export async function* joinSorted<A extends { h: string; id: string }, B extends { h: string; id: string }>(left: AsyncIterable<A> | Iterable<A>, right: AsyncIterable<B> | Iterable<B>): AsyncGenerator<[A | undefined, B | undefined]> {
+  for await (const versions of mergeVersions<A | B>([left, right])) {
+    let l: A | undefined;
+    let r: B | undefined;
+    for (const [i, row] of versions) {
+      if (i === 0) l = row as A;
+      else r = row as B;
+    }
+    yield [l, r];
+  }
+}
+
 /** Merges sorted sources by key; for each key the source with the highest index wins: `[winner, index]`. */
-export async function* mergeSorted<T extends { h: string; id: string }>(sources: AsyncIterable<T>[]): AsyncGenerator<[T, number]> {
+export async function* mergeSorted<T extends { h: string; id: string }>(sources: (AsyncIterable<T> | Iterable<T>)[]): AsyncGenerator<[T, number]> {
   for await (const versions of mergeVersions(sources)) {
     const [index, winner] = versions[versions.length - 1] as [number, T];
     yield [winner, index];
