@@ -8,7 +8,7 @@
  * order and within a type in sort-key order; "changed" means the tree entries differ (document
  * blob, streams, name or meta). `before` is filled only with `withBefore` (it may cost reads).
  */
-import { decodeEntry, type DeltaRef, type DeltaRow, type ItemEntry, mergeSorted, OP_ADDED, OP_DELETED, type RootNode, type Row, type TreeLoader, TypeCursor, type TypeNode, typeRows, tupleJson } from './tree.js';
+import { decodeEntry, type DeltaRef, deltaRows, type DeltaRow, type ItemEntry, mergeSorted, OP_ADDED, OP_DELETED, type RootNode, type Row, type TreeLoader, TypeCursor, type TypeNode, typeRows, tupleJson } from './tree.js';
 
 export interface ItemChange {
   readonly type: string;
@@ -65,10 +65,10 @@ async function* diffTypes(loader: TreeLoader, type: string, a: TypeNode | undefi
       }
       return;
     }
-    keySources = [...a.deltas.slice(common), ...b.deltas.slice(common)].map((d) => deltaKeys(loader, type, d, signal));
+    keySources = [...a.deltas.slice(common), ...b.deltas.slice(common)].map((d) => deltaRows(loader, type, d, signal));
   } else {
     const [baseA, baseB] = [await loader.base(a.base, signal), await loader.base(b.base, signal)];
-    keySources = [...a.deltas, ...b.deltas].map((d) => deltaKeys(loader, type, d, signal));
+    keySources = [...a.deltas, ...b.deltas].map((d) => deltaRows(loader, type, d, signal));
     if (baseA.bits === baseB.bits) {
       const differing = baseA.leaves.map((leaf, i) => leaf !== baseB.leaves[i]);
       const leafKeys = async function* (leaves: readonly (string | null)[]): AsyncGenerator<Row> {
@@ -92,10 +92,6 @@ async function* diffTypes(loader: TreeLoader, type: string, a: TypeNode | undefi
     const change = compare(type, key.id, ra, rb, options.withBefore === true);
     if (change) yield change;
   }
-}
-
-async function* deltaKeys(loader: TreeLoader, type: string, delta: DeltaRef, signal?: AbortSignal): AsyncGenerator<DeltaRow> {
-  for (const page of delta.pages) yield* await loader.delta(type, page.id, signal);
 }
 
 function fromOp(type: string, row: DeltaRow): ItemChange {
