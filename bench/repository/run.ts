@@ -33,7 +33,7 @@ const CHURN = Number(arg('churn', '0.01'));
 const SEED = Number(arg('seed', '1'));
 const KEEP = process.argv.includes('--keep');
 const RESTIC = !process.argv.includes('--no-restic');
-const WORK = arg('work', mkdtempSync(join(tmpdir(), 'tv-bench-')));
+const WORK = process.argv.includes('--work') ? arg('work', '') : mkdtempSync(join(tmpdir(), 'tv-bench-'));
 
 const dirs = { src: join(WORK, 'src'), input: join(WORK, 'input'), full: join(WORK, 'ours-full'), delta: join(WORK, 'ours-delta'), restic: join(WORK, 'restic'), cache: join(WORK, 'restic-cache') };
 for (const d of [dirs.src, dirs.input, ...TYPES.map((t) => join(dirs.src, t))]) mkdirSync(d, { recursive: true });
