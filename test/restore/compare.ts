@@ -24,11 +24,16 @@ function sortDeep(value: unknown): unknown {
   return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortDeep(value[k])]));
 }
 
-/** A link `{ @odata.type, id }` keeps its id (the linked object); other entries lose the server's own id and times. */
+/**
+ * A link `{ @odata.type, id }` keeps its id (the linked object); other entries lose the server's
+ * own id and times, and an identity inside one (`roleMemberInfo`) is its id — the name and UPN
+ * beside it are the service's copies of the member's.
+ */
 function entryWithoutServerKeys(entry: unknown): unknown {
   if (!isObject(entry)) return entry;
   const link = Object.keys(entry).every((k) => k === 'id' || k === '@odata.type');
-  return Object.fromEntries(Object.entries(entry).filter(([k]) => (link && k === 'id') || !SERVER.has(k)));
+  return Object.fromEntries(Object.entries(entry).filter(([k]) => (link && k === 'id') || !SERVER.has(k))
+    .map(([k, v]) => [k, k === 'roleMemberInfo' && isObject(v) ? { id: v.id } : v]));
 }
 
 /** The comparable form of a document; `map` rewrites references (old → new ids). */

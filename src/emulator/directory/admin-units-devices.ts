@@ -82,15 +82,25 @@ function scopedRoleMemberRoutes(base: string, versions: readonly GraphVersion[])
       if (!role) throw notFound(roleId);
       const member = ctx.tenant.liveObject(memberId);
       if (!member) throw notFound(memberId);
+      const scope = `/administrativeUnits/${au.id}`;
+      for (const m of ctx.tenant.store('scopedRoleMembers').values()) {
+        if (m.administrativeUnitId === au.id && m.roleId === roleId && (m.roleMemberInfo as Record<string, unknown>).id === memberId) {
+          throw badRequest('A conflicting object with one or more of the specified property values is present in the directory.');
+        }
+      }
       const entry: Entity = {
         id: randomBytes(24).toString('base64url'), administrativeUnitId: au.id, roleId,
         roleMemberInfo: { id: memberId, displayName: (member.entity.displayName as string | undefined) ?? null, userPrincipalName: (member.entity.userPrincipalName as string | undefined) ?? null },
       };
       ctx.tenant.store('scopedRoleMembers').insert(entry);
-      ctx.tenant.store('roleAssignments').insert({
-        id: `${randomBytes(32).toString('base64url')}-1`, appScopeId: null, condition: null, directoryScopeId: `/administrativeUnits/${au.id}`,
-        principalId: memberId, principalOrganizationId: ctx.tenant.tenantId, roleDefinitionId: role.roleTemplateId,
-      });
+      // The same object as the role assignment scoped to the unit (see grants-and-roles.ts).
+      const assignments = ctx.tenant.store('roleAssignments');
+      if (![...assignments.values()].some((a) => a.principalId === memberId && a.roleDefinitionId === role.roleTemplateId && a.directoryScopeId === scope)) {
+        assignments.insert({
+          id: `${randomBytes(32).toString('base64url')}-1`, appScopeId: null, condition: null, directoryScopeId: scope,
+          principalId: memberId, principalOrganizationId: ctx.tenant.tenantId, roleDefinitionId: role.roleTemplateId,
+        });
+      }
       ctx.audit({
         activityDisplayName: 'Add scoped member to role', category: 'RoleManagement', operationType: 'Assign',
         targetResources: [{ id: memberId, type: 'User', displayName: (member.entity.displayName as string | undefined) ?? null }, { id: au.id, type: 'Other', displayName: au.displayName as string }],

@@ -157,6 +157,16 @@ const ROLE_ASSIGNMENTS: EntitySetSpec = {
       const role = activateRole(ctx.tenant, definition.id);
       link(ctx.tenant, 'roleMembers', role.id, principal.entity.id);
     }
+    // An assignment scoped to an administrative unit is that unit's scoped role membership too:
+    // one object seen through both APIs (administrativeunit-post-scopedrolemembers).
+    const unit = typeof scope === 'string' ? /^\/administrativeUnits\/([^/]+)$/.exec(scope)?.[1] : undefined;
+    if (unit && definition.isBuiltIn === true && ctx.tenant.store('administrativeUnits').has(unit)) {
+      const role = activateRole(ctx.tenant, definition.id);
+      ctx.tenant.store('scopedRoleMembers').insert({
+        id: randomBytes(24).toString('base64url'), administrativeUnitId: unit, roleId: role.id,
+        roleMemberInfo: { id: principal.entity.id, displayName: (principal.entity.displayName as string | undefined) ?? null, userPrincipalName: (principal.entity.userPrincipalName as string | undefined) ?? null },
+      });
+    }
     return assignment;
   },
   remove: (ctx, entity) => {
@@ -164,6 +174,12 @@ const ROLE_ASSIGNMENTS: EntitySetSpec = {
     if (entity.directoryScopeId === '/') {
       const role = roleForTemplate(ctx.tenant, String(entity.roleDefinitionId));
       if (role) unlink(ctx.tenant, 'roleMembers', role.id, String(entity.principalId));
+    }
+    const unit = /^\/administrativeUnits\/([^/]+)$/.exec(String(entity.directoryScopeId))?.[1];
+    const role = unit ? roleForTemplate(ctx.tenant, String(entity.roleDefinitionId)) : undefined;
+    const members = ctx.tenant.store('scopedRoleMembers');
+    for (const m of [...members.values()]) {
+      if (role && m.administrativeUnitId === unit && m.roleId === role.id && (m.roleMemberInfo as Record<string, unknown>).id === entity.principalId) members.remove(m.id, 'hardDelete');
     }
   },
   audit: { category: 'RoleManagement', noun: 'member to role', targetType: 'Role' },

@@ -149,8 +149,8 @@ export function deleteDirectoryObject(tenant: TenantState, id: string): { mode: 
 
 /**
  * The objects that exist only to link a deleted object go with it: its app role assignments (as
- * principal or resource), delegated permission grants (as client, resource or principal) and
- * directory role assignments. A soft-deleted object keeps them for its restore (recover-from-
+ * principal or resource), delegated permission grants (as client, resource or principal),
+ * directory role assignments and scoped role memberships. A soft-deleted object keeps them for its restore (recover-from-
  * deletions: "application assignments" are among what a restore keeps); a hard-deleted one does not.
  */
 function purgeAssociations(tenant: TenantState, id: string): void {
@@ -162,6 +162,10 @@ function purgeAssociations(tenant: TenantState, id: string): void {
   for (const [name, keys] of links) {
     const store = tenant.store(name);
     for (const entity of [...store.values()]) if (keys.some((k) => entity[k] === id)) store.remove(entity.id, 'hardDelete');
+  }
+  const scoped = tenant.store('scopedRoleMembers');
+  for (const m of [...scoped.values()]) {
+    if (m.administrativeUnitId === id || (m.roleMemberInfo as Record<string, unknown> | undefined)?.id === id) scoped.remove(m.id, 'hardDelete');
   }
 }
 

@@ -31,6 +31,7 @@ import type { Workspace } from '../../workspace.js';
 import { fingerprint, isObject } from '../documents.js';
 import type { OperationResult, PlanOperation, ReportOperation, RestorePlan, RestoreRecord, RestoreReport } from '../model.js';
 import { openTarget, type ConnectionOptions, type TargetSession } from '../session.js';
+import { pool } from '../pool.js';
 import { writerFor } from '../writers/index.js';
 import type { JsonObject } from '../writers/types.js';
 import { JournalWriter, temporaryPassword } from './journal.js';
@@ -66,8 +67,9 @@ interface OpState {
   result?: OperationResult;
   newId?: string;
   error?: TenantVaultError;
-  /** Every step of this operation had been done by an earlier run. */
-  earlier: boolean;
+  /** Steps of this operation found done by an earlier run, and steps run now. */
+  doneBefore: number;
+  ranNow: number;
   reason?: string;
 }
 
@@ -79,15 +81,6 @@ export function defaultActor(profile: string): string {
     // No user database entry (containers): stay anonymous.
   }
   return `cli:${user} (profile ${profile})`;
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function stepKey(index: number, step: 'main' | 'props' | 'links'): string {
@@ -151,10 +144,10 @@ export async function applyRestore(ws: Workspace, plan: RestorePlan, options: Ap
       const v = verification.get(index);
       const result: OperationResult = state.result ?? 'skipped';
       return {
-        ...op, result: finishedBefore && state.earlier && result === 'done' ? 'skipped' : result,
+        ...op, result: finishedBefore && earlier(state) && result === 'done' ? 'skipped' : result,
         ...(state.newId ? { newId: state.newId } : {}),
         ...(state.error ? { error: { code: state.error.code, message: state.error.message } } : {}),
-        ...(finishedBefore && state.earlier && result === 'done' ? { reason: 'Already applied by an earlier run of this restore.' } : state.reason ? { reason: state.reason } : {}),
+        ...(finishedBefore && earlier(state) && result === 'done' ? { reason: 'Already applied by an earlier run of this restore.' } : state.reason ? { reason: state.reason } : {}),
         ...(v ? { verified: v.length === 0, ...(v.length > 0 ? { differences: v } : {}) } : {}),
       };
     });
@@ -239,7 +232,7 @@ class Run {
     private readonly repo: Repository,
     private readonly options: { concurrency: number; logger: Logger; clock: Clock; signal?: AbortSignal; progress: (phase: ApplyProgress['phase'], done: number, total: number) => void },
   ) {
-    this.states = plan.operations.map(() => ({ earlier: false }));
+    this.states = plan.operations.map(() => ({ doneBefore: 0, ranNow: 0 }));
   }
 
   map(): ApplyMap {
@@ -293,10 +286,10 @@ class Run {
       const key = stepKey(index, step);
       if (state.result === 'failed') return;
       if (this.journal.journal.done.has(key)) {
-        state.earlier = step === 'main' || state.earlier || !this.#hasMain(index);
+        state.doneBefore++;
         this.#adoptEarlier(index);
       } else {
-        state.earlier = false;
+        state.ranNow++;
         try {
           await work(index);
           this.journal.done(key);
@@ -311,11 +304,6 @@ class Run {
       done++;
       this.options.progress(phase, done, indexes.length);
     });
-  }
-
-  #hasMain(index: number): boolean {
-    const action = this.plan.operations[index]!.action;
-    return action === 'create' || action === 'recycleBin' || action === 'delete';
   }
 
   #adoptEarlier(index: number): void {
@@ -423,6 +411,11 @@ class Run {
     if (op.action === 'relink') await writeRelink(writer, this.#ctx, op, this.#targetOf(index), snapshot, this.map());
     else await writeLinks(writer, this.#ctx, op, this.#targetOf(index), snapshot, this.map(), this.plan);
   }
+}
+
+/** Every step of the operation had been done by an earlier run of the restore. */
+function earlier(state: OpState): boolean {
+  return state.doneBefore > 0 && state.ranNow === 0;
 }
 
 function labelOf(document: JsonObject, op: PlanOperation): string {

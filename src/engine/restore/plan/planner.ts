@@ -35,6 +35,7 @@ import {
   NEW_ID, type PlanOperation, type PlanOptions, type PropertyChange, type ReferenceChange, type RestoreMode, type RestorePlan, type RestoreRequest,
 } from '../model.js';
 import { openTarget, profileOfSnapshot, type ConnectionOptions, type TargetSession } from '../session.js';
+import { pool } from '../pool.js';
 import { writerFor } from '../writers/index.js';
 import type { JsonObject, TypeWriter } from '../writers/types.js';
 import { mapDocument, propertyDiffs, relationshipDiffs, relationshipOf } from './diff.js';
@@ -53,6 +54,9 @@ export interface PlanRestoreOptions extends ConnectionOptions {
  * with the principal they linked, they are recreated with it. Any other referrer that is gone was
  * deleted on its own, and is restored only when chosen.
  */
+/** Items planned at once (their reads share `$batch` round trips). */
+const ITEM_CONCURRENCY = 64;
+
 const ASSOCIATIONS: ReadonlySet<string> = new Set(['oAuth2PermissionGrant', 'unifiedRoleAssignment']);
 
 /** Why an item is in the plan. */
@@ -435,10 +439,12 @@ class Planner {
     const map = this.#planMap(recreated);
 
     const perItem = new Map<string, PlanOperation[]>();
-    for (const k of this.#order) {
-      const item = this.#items.get(k)!;
-      perItem.set(k, await this.#itemOperations(item, map, recreated));
-    }
+    const computed = new Map<string, PlanOperation[]>();
+    // Items are independent here; their lookups (natural keys) share batches.
+    await pool(this.#order, ITEM_CONCURRENCY, async (k) => {
+      computed.set(k, await this.#itemOperations(this.#items.get(k)!, map, recreated));
+    });
+    for (const k of this.#order) perItem.set(k, computed.get(k)!);
     for (const [k, relink] of this.#relinks) perItem.set(k, [this.#relinkOperation(relink, map)]);
 
     const types = [...new Set([...perItem.values()].flat().map((op) => op.type))];

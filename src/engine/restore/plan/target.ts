@@ -14,6 +14,7 @@ import type { Repository, SnapshotInfo } from '../../../repository/index.js';
 import { isObject } from '../documents.js';
 import type { TargetSession } from '../session.js';
 import { restoreStore } from '../apply/store.js';
+import { pool } from '../pool.js';
 import { writerFor } from '../writers/index.js';
 import type { JsonObject } from '../writers/types.js';
 
@@ -67,6 +68,9 @@ export async function mappingFor(input: MappingInput, sameTenant: boolean): Prom
   }
   return crossTenant(input);
 }
+
+/** Natural-key lookups in flight at once. */
+const LOOKUP_CONCURRENCY = 64;
 
 /** ids per request of `POST /directoryObjects/getByIds` (directoryobject-getbyids: up to 1,000). */
 const BY_IDS_LIMIT = 1000;
@@ -128,13 +132,12 @@ export function sameTenantMapping(input: MappingInput): TargetMapping {
       const alive = await existing(type, list.map((c) => c.to));
       for (const c of list) if (alive.has(c.to)) out.set(c.id, c.to);
     }
-    for (const g of gone) {
-      if (out.has(g.id) || !g.document || g.type === 'directoryObject') continue;
-      const writer = writerFor(g.type);
-      if (!writer.identifiesUniquely(g.document)) continue;
-      const found = await writer.findExisting(ctx, g.document);
+    const byKey = gone.filter((g) => !out.has(g.id) && g.document && g.type !== 'directoryObject' && writerFor(g.type).identifiesUniquely(g.document));
+    // Lookups of many objects at once share `$batch` round trips.
+    await pool(byKey, LOOKUP_CONCURRENCY, async (g) => {
+      const found = await writerFor(g.type).findExisting(ctx, g.document!);
       if (found.length === 1) out.set(g.id, found[0]!.id);
-    }
+    });
     return out;
   };
   return {

@@ -43,8 +43,12 @@ const READ_WINDOW = 100;
 
 const RETRIED_STATUSES = new Set([429, 503, 504]);
 
-/** The message Graph (and the emulator) gives when a `$ref` add names an existing link. */
-const ALREADY_EXISTS = /already exist/i;
+/**
+ * What Graph (and the emulator) says when an add names a link that exists: "One or more added
+ * object references already exist …" for `$ref`, "… already exists on the object" for app role
+ * assignments, "A conflicting object … is present in the directory" for role memberships.
+ */
+const ALREADY_EXISTS = /already exist|conflicting object/i;
 
 export function quoteOData(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
