@@ -29,10 +29,12 @@ describe('roles around recreated users', () => {
 
   it('recreates the users with their role memberships and assignments, and a custom role definition', async () => {
     const admin = bench.admin;
-    const au = [...docs.get('administrativeUnit')!.values()].find((a) => (a.scopedRoleMembers as Doc[]).length > 0)!;
-    const scoped = String(((au.scopedRoleMembers as Doc[])[0]!.roleMemberInfo as Doc).id);
+    // Chosen in a fixed order (by display name), never the Global Administrator the admin app signs in as.
+    const byName = (a: Doc, b: Doc) => String(a.displayName).localeCompare(String(b.displayName));
     const globalAdmin = [...docs.get('unifiedRoleAssignment')!.values()].find((a) => a.roleDefinitionId === '62e90394-69f5-4237-9190-012177145e10')!.principalId;
-    const role = [...docs.get('directoryRole')!.values()].find((r) => (r.members as Doc[]).some((m) => m.id !== globalAdmin && m.id !== scoped && String(m['@odata.type']).endsWith('user')))!;
+    const au = [...docs.get('administrativeUnit')!.values()].sort(byName).find((a) => (a.scopedRoleMembers as Doc[]).some((m) => (m.roleMemberInfo as Doc).id !== globalAdmin))!;
+    const scoped = String(((au.scopedRoleMembers as Doc[]).find((m) => (m.roleMemberInfo as Doc).id !== globalAdmin)!.roleMemberInfo as Doc).id);
+    const role = [...docs.get('directoryRole')!.values()].sort(byName).find((r) => (r.members as Doc[]).some((m) => m.id !== globalAdmin && m.id !== scoped && String(m['@odata.type']).endsWith('user')))!;
     const member = String((role.members as Doc[]).find((m) => m.id !== globalAdmin && m.id !== scoped && String(m['@odata.type']).endsWith('user'))!.id);
     const custom = [...docs.get('unifiedRoleDefinition')!.values()].find((d) => d.isBuiltIn === false)!;
     const device = [...docs.get('device')!.values()][0]!;

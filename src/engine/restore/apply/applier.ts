@@ -239,12 +239,13 @@ class Run {
     return new ApplyMap(this.plan, this.journal.journal.ids, this.#pending);
   }
 
+  /** An operation's snapshot document; kept only for creates (read again by their links step), others are read when needed. */
   async #snapshotDoc(index: number): Promise<JsonObject | undefined> {
     if (this.#docs.has(index)) return this.#docs.get(index);
     const op = this.plan.operations[index]!;
     const found = await this.repo.readItem(this.plan.snapshot, op.type, op.id, this.options.signal ? { signal: this.options.signal } : {});
     const doc = found && isObject(found.document) ? found.document : undefined;
-    this.#docs.set(index, doc);
+    if (op.action === 'create') this.#docs.set(index, doc);
     return doc;
   }
 

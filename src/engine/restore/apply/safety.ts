@@ -21,16 +21,23 @@ import { writerFor } from '../writers/index.js';
 
 const TOUCHING: ReadonlySet<PlanOperation['action']> = new Set(['update', 'relink', 'delete']);
 
-/** The relationships an operation writes (undo must be able to put them back). */
+/**
+ * The relationships whose current entries undo needs. A relink only adds links to objects the
+ * restore creates (or replaces links naming deleted ones): undo deletes those objects, and their
+ * links go with them, so the object itself is enough. An update may add and remove anything; a
+ * delete (undo) takes everything.
+ */
 export function touchedRelationships(op: PlanOperation, snapshotDocument: Record<string, unknown> | undefined): string[] {
   const writer = writerFor(op.type);
   const names = new Set<string>();
   if (op.action === 'delete') for (const name of Object.keys(writer.relationships)) names.add(name);
-  for (const ref of op.references ?? []) {
-    const first = parseReferencePath(ref.path)[0]?.name;
-    if (first && first in writer.relationships) names.add(first);
+  if (op.action === 'update') {
+    for (const ref of op.references ?? []) {
+      const first = parseReferencePath(ref.path)[0]?.name;
+      if (first && first in writer.relationships) names.add(first);
+    }
+    if (snapshotDocument) for (const name of Object.keys(writer.relationships)) if (name in snapshotDocument) names.add(name);
   }
-  if (op.action === 'update' && snapshotDocument) for (const name of Object.keys(writer.relationships)) if (name in snapshotDocument) names.add(name);
   return [...names].sort();
 }
 

@@ -11,11 +11,11 @@
  * id; an object it was to create but did not (yet) → unmapped; a reference the plan mapped →
  * that value (null: unmapped); otherwise, in the same tenant, the same id.
  */
-import { parseReferencePath, referencesOf, rewriteReferences, type IdMap, type Reference } from '../../../connectors/index.js';
+import { parseReferencePath, rewriteReferences, type IdMap, type Reference } from '../../../connectors/index.js';
 import { TenantVaultError } from '../../../errors/index.js';
 import { entriesOf, isObject } from '../documents.js';
 import type { PlanOperation, RestorePlan } from '../model.js';
-import { mapDocument, propertyDiffs, relationshipDiffs, relationshipOf } from '../plan/diff.js';
+import { isPlainLink, mapDocument, propertyDiffs, referencesNaming, relationshipDiffs, relationshipOf } from '../plan/diff.js';
 import { referenceKey } from '../plan/target.js';
 import type { JsonObject, TypeWriter, WriterContext } from '../writers/types.js';
 
@@ -113,7 +113,7 @@ export async function writeLinks(writer: TypeWriter, ctx: WriterContext, op: Pla
  */
 export async function writeRelink(writer: TypeWriter, ctx: WriterContext, op: PlanOperation, targetId: string, snapshot: JsonObject, map: ApplyMap): Promise<void> {
   const wanted = new Set((op.references ?? []).map((r) => `${r.key ?? 'id'}:${r.from}`));
-  const refs = referencesOf(writer.declaration, snapshot).filter((ref) => wanted.has(`${ref.key}:${ref.id}`));
+  const refs = referencesNaming(writer, snapshot, wanted);
   const missing = refs.filter((ref) => map.resolve(ref) === undefined);
   if (missing.length > 0) throw unmappedError(op, missing);
   const relationships = [...new Set(refs.map((ref) => relationshipOf(writer, ref)).filter((r): r is string => r !== undefined))];
@@ -156,10 +156,6 @@ export async function writeRelink(writer: TypeWriter, ctx: WriterContext, op: Pl
     if (writer.isWritable(name) && JSON.stringify(rewritten[name]) !== JSON.stringify(live[name])) patch[name] = rewritten[name];
   }
   if (Object.keys(patch).length > 0) await writer.update(ctx, targetId, patch, live);
-}
-
-function isPlainLink(entry: JsonObject): boolean {
-  return Object.keys(entry).every((k) => k === 'id' || k === '@odata.type');
 }
 
 function entryIndexOf(ref: Reference): number {

@@ -12,11 +12,10 @@
  * Guarantees: reads only; one difference string per property or relationship that is off, e.g.
  * `jobTitle is "A", expected "B"` or `members lacks 2 entries`.
  */
-import { referencesOf } from '../../../connectors/index.js';
 import type { Repository } from '../../../repository/index.js';
 import { entriesOf, isObject } from '../documents.js';
 import type { OperationResult, PlanOperation, RestorePlan } from '../model.js';
-import { mapDocument, propertyDiffs, relationshipDiffs, relationshipOf } from '../plan/diff.js';
+import { isPlainLink, mapDocument, propertyDiffs, referencesNaming, relationshipDiffs, relationshipOf } from '../plan/diff.js';
 import type { TargetSession } from '../session.js';
 import { writerFor } from '../writers/index.js';
 import type { JsonObject } from '../writers/types.js';
@@ -83,17 +82,26 @@ function differences(check: Check, live: JsonObject | undefined, map: ApplyMap, 
   if (op.action === 'relink') {
     const out: string[] = [];
     const wanted = new Set((op.references ?? []).map((r) => `${r.key ?? 'id'}:${r.from}`));
-    for (const ref of referencesOf(writer.declaration, snapshot).filter((r) => wanted.has(`${r.key}:${r.id}`))) {
+    // What the target's copy mentions: link ids at once, richer entries and properties as text.
+    const linked = new Map<string, { ids: Set<string>; text: string }>();
+    const mentions = (relationship: string | undefined, value: string): boolean => {
+      const k = relationship ?? '';
+      let seen = linked.get(k);
+      if (!seen) {
+        const entries = relationship ? entriesOf(live, relationship) : [];
+        seen = { ids: new Set(entries.filter(isPlainLink).map((e) => String(e.id))), text: JSON.stringify(relationship ? entries.filter((e) => !isPlainLink(e)) : live) };
+        linked.set(k, seen);
+      }
+      return seen.ids.has(value) || seen.text.includes(value);
+    };
+    for (const ref of referencesNaming(writer, snapshot, wanted)) {
       const to = map.resolve(ref);
       if (!to) {
         out.push(`${ref.declaredPath}: ${ref.id} has no new id`);
         continue;
       }
       const relationship = relationshipOf(writer, ref);
-      const present = relationship
-        ? entriesOf(live, relationship).some((e) => JSON.stringify(e).includes(to))
-        : JSON.stringify(live).includes(to);
-      if (!present) out.push(`${relationship ?? ref.declaredPath} does not reference ${to}`);
+      if (!mentions(relationship, to)) out.push(`${relationship ?? ref.declaredPath} does not reference ${to}`);
     }
     return out;
   }

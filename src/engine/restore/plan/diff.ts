@@ -15,8 +15,8 @@
  *
  * Guarantees: pure functions; inputs are never modified.
  */
-import { parseReferencePath, rewriteReferences, type IdMap, type Reference } from '../../../connectors/index.js';
-import { entriesOf, samePropertyValue } from '../documents.js';
+import { parseReferencePath, referencesOf, rewriteReferences, type IdMap, type Reference } from '../../../connectors/index.js';
+import { entriesOf, isObject, samePropertyValue } from '../documents.js';
 import type { RestoreMode } from '../model.js';
 import type { JsonObject, TypeWriter } from '../writers/types.js';
 
@@ -66,6 +66,35 @@ export function mapDocument(writer: TypeWriter, document: JsonObject, map: IdMap
     if (Array.isArray(list)) mapped[relationship] = list.filter((_, i) => !indexes.has(i));
   }
   return { document: mapped, rewritten: result.rewritten, unmapped: result.unmapped };
+}
+
+/** A relationship entry that is only a link to an object: `{ @odata.type, id }`. */
+export function isPlainLink(entry: JsonObject): boolean {
+  return Object.keys(entry).every((k) => k === 'id' || k === '@odata.type');
+}
+
+/**
+ * The references of a document that name one of these values (`key:value`, e.g. `id:…`,
+ * `appId:…`), found without extracting every reference of long relationship lists: only entries
+ * that mention a wanted value are looked into (a group with 100,000 members has one or two).
+ * Reference paths are the document's own (`members[417].id`).
+ */
+export function referencesNaming(writer: TypeWriter, document: JsonObject, wanted: ReadonlySet<string>): Reference[] {
+  const values = new Set([...wanted].map((k) => k.slice(k.indexOf(':') + 1)));
+  const mentions = (entry: unknown): boolean => {
+    if (!isObject(entry)) return false;
+    if (typeof entry.id === 'string' && values.has(entry.id)) return true;
+    if (isPlainLink(entry)) return false;
+    const text = JSON.stringify(entry);
+    for (const v of values) if (text.includes(v)) return true;
+    return false;
+  };
+  const sparse: JsonObject = {};
+  for (const [k, v] of Object.entries(document)) {
+    // Entries that mention nothing wanted become null: they keep their index and yield no reference.
+    sparse[k] = k in writer.relationships && Array.isArray(v) ? v.map((e) => (mentions(e) ? e : null)) : v;
+  }
+  return referencesOf(writer.declaration, sparse).filter((ref) => wanted.has(`${ref.key}:${ref.id}`));
 }
 
 export interface PropertyDiff {

@@ -38,7 +38,7 @@ import { openTarget, profileOfSnapshot, type ConnectionOptions, type TargetSessi
 import { pool } from '../pool.js';
 import { writerFor } from '../writers/index.js';
 import type { JsonObject, TypeWriter } from '../writers/types.js';
-import { mapDocument, propertyDiffs, relationshipDiffs, relationshipOf } from './diff.js';
+import { isPlainLink, mapDocument, propertyDiffs, relationshipDiffs, relationshipOf } from './diff.js';
 import { findReferrers, refersToRecreated, type Recreated } from './referrers.js';
 import { parseSelector, resolveSelection, type ChosenKey } from './selectors.js';
 import { mappingFor, referenceKey, type TargetMapping } from './target.js';
@@ -428,12 +428,18 @@ class Planner {
     for (const item of this.#items.values()) for (const ref of referencesOf(item.type, item.document)) if (!refersToRecreated(ref, recreated) && !this.#isPlanned(ref)) refs.push(ref);
     // A relink writes only the entries that name a recreated object: their other references are mapped too.
     for (const relink of this.#relinks.values()) {
+      const writer = writerFor(relink.type);
       const entries = new Set(relink.references.map((r) => /^[^.]+\[\d+\]/.exec(r.path)?.[0]).filter((p): p is string => p !== undefined));
       if (entries.size === 0) continue;
-      for (const ref of referencesOf(relink.type, relink.document)) {
-        const entry = /^[^.]+\[\d+\]/.exec(ref.path)?.[0];
-        if (entry && entries.has(entry) && !refersToRecreated(ref, recreated) && !this.#isPlanned(ref)) refs.push(ref);
+      const rich: JsonObject = {};
+      for (const entry of entries) {
+        const [, name, index] = /^([^[]+)\[(\d+)\]$/.exec(entry)!;
+        const value = (relink.document[name!] as unknown[] | undefined)?.[Number(index)];
+        if (!isObject(value) || isPlainLink(value)) continue;
+        const list = (rich[name!] ??= []) as unknown[];
+        list.push(value);
       }
+      for (const ref of referencesOf(writer.declaration, rich)) if (!refersToRecreated(ref, recreated) && !this.#isPlanned(ref)) refs.push(ref);
     }
     await this.#resolve(refs);
     const map = this.#planMap(recreated);
