@@ -13,7 +13,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { NEW_ID, applyRestore, planRestore, type RestoreReport } from '../../src/engine/restore/index.js';
+import { NEW_ID, applyRestore, planRestore, type RestorePlan, type RestoreReport } from '../../src/engine/restore/index.js';
 import type { BackupReport } from '../../src/engine/backup/index.js';
 import type { Repository } from '../../src/repository/index.js';
 import { comparable, snapshotDocs } from './compare.js';
@@ -34,6 +34,7 @@ describe('recreating hard-deleted objects (acceptance 2 and 7)', () => {
   let au: Doc;
   let sp: Doc;
   let reportOfUsers: RestoreReport;
+  let planOfUsers: RestorePlan;
   const logLines: string[] = [];
 
   beforeAll(async () => {
@@ -144,6 +145,7 @@ describe('recreating hard-deleted objects (acceptance 2 and 7)', () => {
     expect(plan.operations.some((op) => op.action === 'unsupported' && op.properties?.[0]?.name.startsWith('authenticationMethods/'))).toBe(true);
     expect(plan.operations.filter((op) => op.action === 'unsupported' && op.properties?.[0]?.name === 'passwordProfile')).toHaveLength(2);
 
+    planOfUsers = plan;
     reportOfUsers = await applyRestore(bench.ws, plan, { clock: bench.clock, logger });
     expect(reportOfUsers.operations.filter((op) => op.result === 'failed')).toEqual([]);
     expect(reportOfUsers.status).toBe('succeeded');
@@ -192,6 +194,20 @@ describe('recreating hard-deleted objects (acceptance 2 and 7)', () => {
     const events = await catalog.listAudit({ action: 'restore.apply' });
     expect(events[0]).toMatchObject({ action: 'restore.apply', profile: 'contoso', target: before.snapshot, result: 'succeeded', details: { restore: reportOfUsers.restore } });
     expect(events[0]!.actor).toMatch(/^cli:.+ \(profile contoso\)$/);
+  });
+
+  it('verification notices a link that is not there any more', async () => {
+    const relink = reportOfUsers.operations.find((op) => op.type === 'group' && op.action === 'relink')!;
+    const user = relink.references![0]!.from;
+    const newId = reportOfUsers.operations.find((op) => op.action === 'create' && op.id === user)!.newId!;
+    await bench.admin.request(`/groups/${relink.targetId}/members/${newId}/$ref`, { method: 'DELETE' });
+    // Applying the same plan again writes nothing (its journal says done) but checks everything.
+    const again = await applyRestore(bench.ws, planOfUsers, { clock: bench.clock });
+    expect(again.writes).toBe(0);
+    expect(again.status).toBe('partial');
+    expect(again.operations.filter((op) => op.verified === false).map((op) => [op.type, op.id, op.differences])).toEqual([
+      ['group', relink.id, [`members does not reference ${newId}`]],
+    ]);
   });
 });
 

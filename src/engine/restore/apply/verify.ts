@@ -18,7 +18,8 @@ import type { OperationResult, PlanOperation, RestorePlan } from '../model.js';
 import { isPlainLink, mapDocument, propertyDiffs, referencesNaming, relationshipDiffs, relationshipOf } from '../plan/diff.js';
 import type { TargetSession } from '../session.js';
 import { writerFor } from '../writers/index.js';
-import type { JsonObject } from '../writers/types.js';
+import type { JsonObject, TypeWriter } from '../writers/types.js';
+import { pool } from '../pool.js';
 import { ensuredRelationships, plannedProperties, type ApplyMap } from './steps.js';
 
 interface Check {
@@ -50,10 +51,24 @@ export async function verifyOperations(
     const snapshot = found && isObject(found.document) ? found.document : {};
     const writer = writerFor(op.type);
     const relationships = op.action === 'delete' ? []
-      : op.action === 'relink' ? [...new Set((op.references ?? []).map((r) => r.path).filter((p) => p in writer.relationships))]
+      : op.action === 'relink' ? [...new Set((op.references ?? []).map((r) => r.path).filter((p) => p in writer.relationships && !linkChecked(writer, p)))]
         : ensuredRelationships(writer, op, snapshot, plan);
     checks.push({ index, op, targetId, snapshot, relationships });
   }
+  // Links added to long lists are looked up one by one (a group of 100,000 members is not read whole).
+  const present = new Map<number, Map<string, Set<string>>>();
+  await pool(checks.filter((c) => c.op.action === 'relink'), 32, async (check) => {
+    const writer = writerFor(check.op.type);
+    const byRelationship = new Map<string, string[]>();
+    for (const ref of check.op.references ?? []) {
+      if (!linkChecked(writer, ref.path)) continue;
+      const to = map.resolve({ path: ref.path, declaredPath: ref.path, targetType: ref.targetType, key: ref.key ?? 'id', id: ref.from });
+      if (to) byRelationship.set(ref.path, [...(byRelationship.get(ref.path) ?? []), to]);
+    }
+    const found = new Map<string, Set<string>>();
+    for (const [relationship, ids] of byRelationship) found.set(relationship, await writer.linksPresent!(session.ctx, check.targetId, relationship, ids));
+    present.set(check.index, found);
+  });
   const groups = new Map<string, Check[]>();
   for (const check of checks) {
     const k = `${check.op.type}|${check.op.action === 'delete' ? 'exists' : [...check.relationships].sort().join(',')}`;
@@ -67,13 +82,18 @@ export async function verifyOperations(
     for (const check of group) byTarget.set(check.targetId, [...(byTarget.get(check.targetId) ?? []), check]);
     const relationships = group[0]!.relationships;
     for await (const live of writer.read(session.ctx, [...byTarget.keys()], existence ? { existenceOnly: true } : { relationships })) {
-      for (const check of byTarget.get(live.id) ?? []) out.set(check.index, differences(check, live.document, map, plan));
+      for (const check of byTarget.get(live.id) ?? []) out.set(check.index, differences(check, live.document, map, plan, present.get(check.index)));
     }
   }
   return out;
 }
 
-function differences(check: Check, live: JsonObject | undefined, map: ApplyMap, plan: RestorePlan): string[] {
+/** Whether a relationship's links can be checked one by one (`linksPresent`) instead of read whole. */
+function linkChecked(writer: TypeWriter, relationship: string): boolean {
+  return writer.linksPresent !== undefined && writer.relationships[relationship]?.kind === 'list' && writer.declaration.references[`${relationship}[].id`] !== undefined;
+}
+
+function differences(check: Check, live: JsonObject | undefined, map: ApplyMap, plan: RestorePlan, present?: ReadonlyMap<string, ReadonlySet<string>>): string[] {
   const { op, snapshot } = check;
   const writer = writerFor(op.type);
   if (op.action === 'delete') return live ? ['still exists'] : [];
@@ -101,7 +121,8 @@ function differences(check: Check, live: JsonObject | undefined, map: ApplyMap, 
         continue;
       }
       const relationship = relationshipOf(writer, ref);
-      if (!mentions(relationship, to)) out.push(`${relationship ?? ref.declaredPath} does not reference ${to}`);
+      const looked = relationship ? present?.get(relationship) : undefined;
+      if (looked ? !looked.has(to) : !mentions(relationship, to)) out.push(`${relationship ?? ref.declaredPath} does not reference ${to}`);
     }
     return out;
   }

@@ -43,6 +43,9 @@ const READ_WINDOW = 100;
 
 const RETRIED_STATUSES = new Set([429, 503, 504]);
 
+/** Ids per `$filter=id in (…)`: 15 expressions per filter clause (https://learn.microsoft.com/graph/filter-query-parameter, the `in` operator note). */
+const LINKS_PER_FILTER = 15;
+
 /**
  * What Graph (and the emulator) says when an add names a link that exists: "One or more added
  * object references already exist …" for `$ref`, "… already exists on the object" for app role
@@ -471,6 +474,27 @@ export class GraphWriter implements TypeWriter {
     const all = [...kept, ...change.add.filter((e) => !keys.has(spec.key(e)))].map((e) => this.entryBody('assignments', e, id));
     const result = await this.call(ctx, { method: 'POST', url: assign.path.replace('{id}', encodeURIComponent(id)), body: { [assign.bodyKey]: all }, idempotent: true });
     if (!isOk(result)) throw failure(result, `Assigning ${this.type}/${id}`);
+  }
+
+  /**
+   * `GET {item}/{relationship}?$filter=id in (…)` with the advanced-query headers (facts §2.4:
+   * filtering a directory-object list needs `ConsistencyLevel: eventual` and `$count=true`),
+   * 15 ids per request. Only for `{ id }` link lists of directory objects.
+   */
+  async linksPresent(ctx: WriterContext, id: string, relationship: string, linkIds: readonly string[]): Promise<Set<string>> {
+    const present = new Set<string>();
+    const chunks: string[][] = [];
+    for (let i = 0; i < linkIds.length; i += LINKS_PER_FILTER) chunks.push(linkIds.slice(i, i + LINKS_PER_FILTER));
+    await Promise.all(chunks.map(async (chunk) => {
+      const filter = `id in (${chunk.map(quoteOData).join(',')})`;
+      const result = await this.call(ctx, {
+        method: 'GET', url: `${this.itemPath(id)}/${relationship}?$select=id&$count=true&$filter=${encodeURIComponent(filter)}`, headers: { ConsistencyLevel: 'eventual' },
+      });
+      if (!isOk(result)) throw failure(result, `Reading ${relationship} of ${this.type}/${id}`);
+      const value = isObject(result.body) && Array.isArray(result.body.value) ? result.body.value : [];
+      for (const entry of value) if (isObject(entry) && typeof entry.id === 'string') present.add(entry.id);
+    }));
+    return present;
   }
 
   cannotRemove(_document: JsonObject | undefined): string | undefined {

@@ -184,6 +184,12 @@ export interface TypeWriter {
   update(ctx: WriterContext, id: string, patch: JsonObject, live: JsonObject | undefined): Promise<void>;
   /** Adds and removes entries of one relationship. */
   relink(ctx: WriterContext, id: string, relationship: string, change: RelationshipChange, live: JsonObject | undefined): Promise<void>;
+  /**
+   * Which of these ids a relationship of plain links (`members`, `owners`) holds, without reading
+   * the whole list (verification of a relink into a group of 100,000 members). Optional: without
+   * it the relationship is read.
+   */
+  linksPresent?(ctx: WriterContext, id: string, relationship: string, linkIds: readonly string[]): Promise<Set<string>>;
   /** Why an object of this type cannot be deleted (undo of a create), or undefined. */
   cannotRemove(document: JsonObject | undefined): string | undefined;
   /** Deletes the object: `recycleBin` when the type keeps it there, `deleted` otherwise. */
