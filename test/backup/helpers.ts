@@ -85,8 +85,10 @@ export async function startBench(options: Partial<EmulatorOptions> & { size?: 's
     emulator, emulatorClock, tenant, dir, config, ws, clock, profile,
     admin: adminClient(emulator, tenant),
     backup(options = {}, name = 'contoso') {
-      // Snapshots of a profile are ordered by time: each run starts a minute after the last.
+      // Snapshots of a profile are ordered by time: each run starts a minute after the last, on
+      // both clocks (the audit log's window is measured in the service's time).
       clock.advance(60_000);
+      emulatorClock.advance(60_000);
       return runBackup(ws, name, { clock, ...options });
     },
     async close() {

@@ -108,7 +108,7 @@ describe('backup reliability', () => {
     }
   }, 60_000);
 
-  it('waits for nobody: a live exclusive lock (prune) is REPO_LOCKED, a dead one is removed', async () => {
+  it('refuses to write under a live exclusive lock (prune) with REPO_LOCKED, and goes on once it is gone', async () => {
     const other = await openRepository(new FsBlobStore(bench.config.repository!), new Secret(PASSWORD));
     const plan = await other.planPrune();
     try {
@@ -119,6 +119,35 @@ describe('backup reliability', () => {
       await other.close();
     }
     expect((await bench.backup({ types: ['domain'] })).status).toBe('complete');
+  }, 60_000);
+
+  it('moves the audit window past a quiet spell instead of re-reading its last records', async () => {
+    const filters: string[] = [];
+    const undo = bench.emulator.control.use({
+      method: 'GET', path: '/auditLogs/directoryAudits',
+      handler: async (ctx) => {
+        filters.push(decodeURIComponent(ctx.request.rawQuery));
+        return ctx.next();
+      },
+    });
+    try {
+      const busy = await bench.backup({ types: ['directoryAudit'] });
+      const audit = ((await repo.findSnapshot(busy.snapshot)).state as { types: { directoryAudit: { highWaterMark: string; settledAt: string } } }).types.directoryAudit;
+      // A quiet hour: the next two reads start from later and later, not from the newest record.
+      bench.emulatorClock.advance(3600_000);
+      bench.clock.advance(3600_000);
+      await bench.backup({ types: ['directoryAudit'] });
+      await bench.backup({ types: ['directoryAudit'] });
+      const starts = filters.map((f) => /activityDateTime ge ([^&\s]+)/.exec(f)?.[1]).map((t) => Date.parse(t!));
+      expect(starts).toHaveLength(3);
+      // The bound is never behind the newest record; each read starts 15 minutes before it.
+      const settled = Date.parse(audit.settledAt);
+      expect(settled).toBeGreaterThanOrEqual(Date.parse(audit.highWaterMark));
+      expect(starts[1]).toBe(Math.floor((settled - 15 * 60_000) / 1000) * 1000); // whole seconds, rounded down
+      expect(starts[2]!).toBeGreaterThan(settled + 3600_000 - 15 * 60_000);
+    } finally {
+      undo();
+    }
   }, 60_000);
 
   it('skips only the types a missing permission disables, and never counts them deleted', async () => {

@@ -73,6 +73,10 @@ export interface TypeState {
   readonly deltaLink?: string;
   /** `appendOnly`: the newest record time seen (ISO 8601). */
   readonly highWaterMark?: string;
+  /** `appendOnly`: a lower bound of the service's clock when the last read started (read-audit.ts). */
+  readonly settledAt?: string;
+  /** `appendOnly`: our clock when the last read started (ms), to measure the time between reads. */
+  readonly readAtMs?: number;
   /** When the type was last read in full (ISO 8601). */
   readonly fullAt?: string;
 }

@@ -6,9 +6,12 @@
  * held, so records outlive Graph's own retention (30 days for directory audits) for as long as
  * snapshots keep them; `forget` + `prune` of old snapshots does not remove them from newer ones.
  *
- * The window starts `OVERLAP_MS` before the mark, because records can appear in the log some
- * time after their `activityDateTime` [I]; records read twice are the same item and stay
- * unchanged. `--full` reads everything the service still keeps.
+ * The window starts `OVERLAP_MS` before the service time of the previous read, because records
+ * can appear in the log some time after their `activityDateTime` [I]; records read twice are the
+ * same item and stay unchanged. That service time is known only from below: the newest record
+ * returned, and after a quiet spell that bound plus the time our own clock measured between reads
+ * (`settledAt`) — durations, never our absolute time, so clock skew cannot skip records. `--full`
+ * reads everything the service still keeps.
  *
  * The records are also the change signals for sub-resources Graph reports no changes of
  * (owners, app-role assignments, registered owners, …): every target resource of a record read
@@ -29,13 +32,21 @@ function targetIds(record: JsonObject): string[] {
   return targets.filter(isObject).map((t) => t.id).filter((id): id is string => typeof id === 'string' && id.length > 0);
 }
 
+const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
+const iso = (t: number): string => new Date(t).toISOString();
+
 export async function readAppendOnlyType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
   const type = declaration.name;
   const timeProperty = declaration.timeProperty!;
   const previous = ctx.parent.typeState(type);
-  const mark = options.full || options.live ? undefined : previous?.highWaterMark;
-  const from = mark === undefined ? undefined : new Date(Date.parse(mark) - OVERLAP_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  let highWaterMark = mark;
+  const incremental = !options.full && !options.live && previous?.highWaterMark !== undefined;
+  const readAtMs = ctx.connection.scheduler.clock.now();
+  // How far the service's clock had got, at least, when the previous read started: the newest
+  // record it returned, or the bound before that plus the time our clock measured since — so a
+  // quiet log does not keep the last records of a busy hour inside the window for ever.
+  const settled = incremental ? Math.max(ms(previous.highWaterMark)!, ms(previous.settledAt) ?? -Infinity) : undefined;
+  const from = settled === undefined ? undefined : iso(settled - OVERLAP_MS).replace(/\.\d{3}Z$/, 'Z');
+  let highWaterMark = incremental ? previous.highWaterMark : undefined;
   async function* items(): AsyncGenerator<Item> {
     let done = 0;
     for await (const raw of ctx.graph.items<JsonObject>(declaration.path, {
@@ -56,12 +67,13 @@ export async function readAppendOnlyType(ctx: RunContext, declaration: ResourceD
     }
     ctx.onItems(type, done % 1000);
   }
-  return {
-    write: 'patch',
-    mode: 'append',
-    changes: items(),
-    state: (): TypeState | undefined => (highWaterMark === undefined ? previous : { ...previous, highWaterMark }),
+  const state = (): TypeState | undefined => {
+    if (highWaterMark === undefined) return previous;
+    const elapsed = previous?.readAtMs !== undefined && settled !== undefined ? Math.max(0, readAtMs - previous.readAtMs) : 0;
+    const bound = Math.max(ms(highWaterMark)!, settled === undefined ? -Infinity : settled + elapsed);
+    return { ...previous, highWaterMark, settledAt: iso(bound), readAtMs };
   };
+  return { write: 'patch', mode: 'append', changes: items(), state };
 }
 
 /** Whether a complete read of the log (from the parent's mark) gives complete change signals. */

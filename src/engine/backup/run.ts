@@ -60,7 +60,7 @@ export interface BackupOptions {
   readonly credential?: TokenCredential;
   readonly requestTimeoutMs?: number;
   readonly scheduler?: Omit<SchedulerOptions, 'clock' | 'logger' | 'tenantSize'>;
-  /** Types read at the same time within a phase (default 4). */
+  /** Types read at the same time within a phase (default 4; delta types at most 2). */
   readonly typeConcurrency?: number;
 }
 
@@ -250,7 +250,9 @@ async function backup(
       signals.available = auditGivesSignals(ctx, declaration, { full });
     }
   }
-  await inParallel(deltas, concurrency, backupType);
+  // Delta types share one limit (identity and access) and hold the largest rounds (a tenant's
+  // users, its groups with their members): two at a time keep the budget busy at half the memory.
+  await inParallel(deltas, Math.min(concurrency, 2), backupType);
   await inParallel(rest, concurrency, backupType);
 
   const attempted = readable.length;

@@ -94,8 +94,11 @@ export function plannedReads(ctx: RunContext, declaration: ResourceDeclaration, 
   return { document: out, reads };
 }
 
-/** Values from `$expand` listings: sub-resource name → item id → value. */
-export type BulkValues = ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+/**
+ * Values from `$expand` listings: sub-resource name → item id → the value as JSON text (a
+ * tenant's worth of them is held at once; text is about half the size of the parsed objects).
+ */
+export type BulkValues = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 /** The expand limit: a list this long may have been cut off (facts §2.3). */
 const EXPAND_LIMIT = 20;
@@ -114,10 +117,10 @@ function relationshipValue(value: unknown): unknown {
  * Reads, for every item of the type, the sub-resources given (they must be `bulkExpand`) through
  * `$expand` on the collection, and returns their values by item id.
  */
-export async function bulkExpand(ctx: RunContext, declaration: ResourceDeclaration, subs: readonly SubResourceSpec[]): Promise<Map<string, Map<string, unknown>>> {
-  const out = new Map<string, Map<string, unknown>>();
+export async function bulkExpand(ctx: RunContext, declaration: ResourceDeclaration, subs: readonly SubResourceSpec[]): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
   for (const sub of subs) {
-    const values = new Map<string, unknown>();
+    const values = new Map<string, string>();
     for await (const item of ctx.graph.items<JsonObject>(declaration.path, {
       api: declaration.api, type: declaration.name, query: { $select: 'id', $expand: sub.name, $top: 999 },
       ...(declaration.headers ? { headers: declaration.headers } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -126,7 +129,7 @@ export async function bulkExpand(ctx: RunContext, declaration: ResourceDeclarati
       const value = relationshipValue(item[sub.name]);
       // A full list of 20 may be truncated: leave it to the item's own read.
       if (Array.isArray(value) && value.length >= EXPAND_LIMIT) continue;
-      values.set(item.id, value);
+      values.set(item.id, JSON.stringify(value));
     }
     out.set(sub.name, values);
   }
@@ -206,8 +209,9 @@ async function completeWindow(ctx: RunContext, declaration: ResourceDeclaration,
     for (const sub of pending.reads) {
       const key = `${index}\u0000${sub.name}`;
       const fromBulk = bulk?.get(sub.name);
-      if (fromBulk?.has(pending.id)) {
-        outcomes.set(key, { kind: 'value', value: fromBulk.get(pending.id) });
+      const bulkValue = fromBulk?.get(pending.id);
+      if (bulkValue !== undefined) {
+        outcomes.set(key, { kind: 'value', value: JSON.parse(bulkValue) as unknown });
         continue;
       }
       if (ctx.isSkipped(declaration.name, sub)) {
