@@ -44,6 +44,7 @@ export function openWorkspace(config: Config, options: WorkspaceOptions = {}): W
     repo ??= openRepository(openBlobStore(requireRepository(config)), requirePassword(config), {
       signal: options.signal,
       tempDir: config.home,
+      logger,
     });
     return repo;
   };

@@ -10,7 +10,7 @@
  * encrypted records), repository (the facade that wires them).
  */
 export { initRepository, openRepository, FORMAT_VERSION } from './repository.js';
-export type { Repository, RepositoryOptions, InitOptions, KeyInfo, StartSnapshotOptions, ForgetOptions, ForgetGroup, ForgetResult, SnapshotRef, RepositoryConfig } from './repository.js';
+export type { Repository, RepositoryOptions, InitOptions, KeyInfo, StartSnapshotOptions, ForgetOptions, ForgetGroup, ForgetResult, SnapshotRef, RepositoryConfig, SnapshotWarning, SnapshotListOptions } from './repository.js';
 export type { SnapshotWriter, Item, ItemDeletion, TypeWriteStats, StreamSource } from './snapshot-writer.js';
 export type { SnapshotInfo, SnapshotStats, TypeSummary } from './snapshot-file.js';
 export type { ItemEntry, BlobRef } from './tree.js';

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Secret } from '../config/index.js';
 import { TenantVaultError } from '../errors/index.js';
+import { silentLogger, type Logger } from '../logging/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { BlobReader } from './blob-reader.js';
 import { Chunker, type ChunkerParams, DEFAULT_CHUNKER, gearTable, validateChunker } from './chunker.js';
@@ -52,6 +53,23 @@ export interface RepositoryOptions {
   readonly indexEveryPacks?: number;
   readonly indexEveryMs?: number;
   readonly lock?: Partial<LockOptions>;
+  /** Where warnings go (a damaged snapshot file skipped by a listing); default silent. */
+  readonly logger?: Logger;
+}
+
+/** A snapshot file a listing skipped because it cannot be read; `check` reports it as an error. */
+export interface SnapshotWarning {
+  readonly kind: 'snapshot-damaged';
+  /** The snapshot file's name (its ID). */
+  readonly snapshot: string;
+  readonly message: string;
+}
+
+export interface SnapshotListOptions {
+  readonly profile?: string;
+  readonly signal?: AbortSignal;
+  /** Called for each snapshot file skipped by this listing (it is also logged, once per file). */
+  readonly onWarning?: (warning: SnapshotWarning) => void;
 }
 
 export interface InitOptions extends RepositoryOptions {
@@ -123,8 +141,8 @@ export interface Repository {
   /** `id` may be a unique prefix. Refuses the last key (REPO_LAST_KEY) and the current one unless `allowCurrent`. */
   removeKey(id: string, options?: { allowCurrent?: boolean; signal?: AbortSignal }): Promise<void>;
 
-  /** Oldest first. */
-  snapshots(options?: { profile?: string; signal?: AbortSignal }): AsyncIterable<SnapshotInfo>;
+  /** Oldest first. A snapshot file that cannot be read is skipped with a warning (`onWarning`, log). */
+  snapshots(options?: SnapshotListOptions): AsyncIterable<SnapshotInfo>;
   /** A full ID, a unique prefix, or `latest`. */
   findSnapshot(ref: string, options?: { profile?: string; signal?: AbortSignal }): Promise<SnapshotInfo>;
   startSnapshot(options: StartSnapshotOptions): Promise<SnapshotWriter>;
@@ -159,6 +177,7 @@ interface Resolved {
   readonly indexEveryPacks: number;
   readonly indexEveryMs: number;
   readonly lock: LockOptions;
+  readonly logger: Logger;
 }
 
 function resolveOptions(options: RepositoryOptions): Resolved {
@@ -171,6 +190,7 @@ function resolveOptions(options: RepositoryOptions): Resolved {
     indexEveryPacks: options.indexEveryPacks ?? 16,
     indexEveryMs: options.indexEveryMs ?? 60_000,
     lock: { ...DEFAULT_LOCK_OPTIONS, ...options.lock },
+    logger: options.logger ?? silentLogger,
   };
 }
 
@@ -247,6 +267,8 @@ class RepositoryImpl implements Repository {
   private readonly locks: LockManager;
   private readonly chunker: Chunker;
   private readonly snapshotCache = new Map<string, SnapshotInfo>();
+  /** Snapshot files found unreadable (ID → why), retried at every listing, logged once each. */
+  private readonly damagedSnapshots = new Map<string, string>();
   private readonly writers = new Set<SnapshotWriter>();
   private readonly plans = new WeakMap<PrunePlan, PlanState>();
   private readonly openPlans = new Set<PlanState>();
@@ -333,26 +355,49 @@ class RepositoryImpl implements Repository {
 
   // ---- snapshots -----------------------------------------------------------------------------
 
-  private async listSnapshots(signal?: AbortSignal): Promise<SnapshotInfo[]> {
+  /**
+   * Every readable snapshot, oldest first. One damaged file must not hide the others (a listing
+   * also picks the parent of the next backup), so it is skipped with a warning; `check` reports
+   * it as `snapshot-damaged`. Storage failures (not damage) still fail the listing.
+   */
+  private async listSnapshots(signal?: AbortSignal, onWarning?: (w: SnapshotWarning) => void): Promise<SnapshotInfo[]> {
     const ids: string[] = [];
     for await (const info of this.store.list(SNAPSHOT_PREFIX, { signal })) ids.push(info.key.slice(SNAPSHOT_PREFIX.length));
     const listed = new Set(ids);
     for (const id of this.snapshotCache.keys()) if (!listed.has(id)) this.snapshotCache.delete(id);
+    const damaged = new Map<string, string>();
     const missing = ids.filter((id) => !this.snapshotCache.has(id));
     for (let i = 0; i < missing.length; i += 16) {
       await Promise.all(missing.slice(i, i + 16).map(async (id) => {
+        let bytes: Buffer;
         try {
-          this.snapshotCache.set(id, decodeSnapshot(this.master, await this.store.get(SNAPSHOT_PREFIX + id, { signal }), id));
+          bytes = await this.store.get(SNAPSHOT_PREFIX + id, { signal });
         } catch (err) {
-          if (!isNotFound(err)) throw err; // forgotten while we listed
+          if (isNotFound(err)) return; // forgotten while we listed
+          throw err;
+        }
+        try {
+          this.snapshotCache.set(id, decodeSnapshot(this.master, bytes, id));
+        } catch (err) {
+          if (!isDamage(err)) throw err;
+          damaged.set(id, (err as Error).message);
         }
       }));
+    }
+    for (const id of [...this.damagedSnapshots.keys()]) if (!damaged.has(id)) this.damagedSnapshots.delete(id);
+    for (const id of [...damaged.keys()].sort()) {
+      const message = damaged.get(id) as string;
+      if (!this.damagedSnapshots.has(id)) {
+        this.damagedSnapshots.set(id, message);
+        this.options.logger.warn({ code: 'REPO_CORRUPT', snapshot: id, location: this.store.description }, 'skipping a damaged snapshot file; run `tenant-vault check`');
+      }
+      onWarning?.({ kind: 'snapshot-damaged', snapshot: id, message: `${message}; skipped (run \`tenant-vault check\`)` });
     }
     return [...this.snapshotCache.values()].sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
   }
 
-  async *snapshots(options: { profile?: string; signal?: AbortSignal } = {}): AsyncGenerator<SnapshotInfo> {
-    for (const s of await this.listSnapshots(options.signal)) if (options.profile === undefined || s.profile === options.profile) yield s;
+  async *snapshots(options: SnapshotListOptions = {}): AsyncGenerator<SnapshotInfo> {
+    for (const s of await this.listSnapshots(options.signal, options.onWarning)) if (options.profile === undefined || s.profile === options.profile) yield s;
   }
 
   async findSnapshot(ref: string, options: { profile?: string; signal?: AbortSignal } = {}): Promise<SnapshotInfo> {

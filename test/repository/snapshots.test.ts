@@ -1,8 +1,9 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Item, ItemChange, ItemEntry, SnapshotInfo } from '../../src/repository/index.js';
-import { withCounting } from '../../src/storage/index.js';
-import { MemoryBlobStore } from '../../src/storage/index.js';
-import { allObjects, collect, newRepository, reopen, SyntheticTenant, tenantItems, toItem } from './helpers.js';
+import { createLogger } from '../../src/logging/index.js';
+import type { Item, ItemChange, ItemEntry, SnapshotInfo, SnapshotWarning } from '../../src/repository/index.js';
+import { MemoryBlobStore, withCounting, withFaults } from '../../src/storage/index.js';
+import { allObjects, collect, newRepository, reopen, SMALL, SyntheticTenant, tenantItems, toItem } from './helpers.js';
 
 const TYPES = ['device', 'group', 'user'] as const;
 
@@ -211,17 +212,59 @@ describe('snapshots', () => {
     expect(await actual(repo, snap)).toEqual(expected(tenant));
   });
 
-  it('a damaged snapshot file is REPO_CORRUPT when listed, and check names it', async () => {
+  it('a damaged or undecryptable snapshot file is skipped by listings with a warning (logged once), and check names it', async () => {
     const { store, repo } = await newRepository();
-    const w = await repo.startSnapshot({ profile: 'contoso' });
+    const made: SnapshotInfo[] = [];
+    for (const [day, value] of [[1, 1], [2, 2]] as const) {
+      const w = await repo.startSnapshot({ profile: 'contoso', time: new Date(Date.UTC(2026, 0, day)) });
+      await w.patchType('user', [{ type: 'user', id: 'u1', document: { a: value } }]);
+      made.push(await w.commit());
+    }
+    const [damaged, good] = made as [SnapshotInfo, SnapshotInfo];
+    const damagedKey = `snapshots/${damaged.id}`;
+    const bytes = await store.get(damagedKey);
+    bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 1;
+    await store.put(damagedKey, bytes);
+    // Named correctly (its SHA-256) but sealed under no key of this repository.
+    const foreign = randomBytes(200);
+    const foreignId = createHash('sha256').update(foreign).digest('hex');
+    await store.put(`snapshots/${foreignId}`, foreign);
+
+    const logged: Record<string, unknown>[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void logged.push(JSON.parse(line) as Record<string, unknown>) } });
+    const reader = await reopen(store, { ...SMALL, logger });
+    const warnings: SnapshotWarning[] = [];
+    const listed = await collect(reader.snapshots({ onWarning: (w) => warnings.push(w) }));
+    expect(listed).toEqual([good]);
+    expect(warnings.map((w) => ({ kind: w.kind, snapshot: w.snapshot }))).toEqual([damaged.id, foreignId].sort().map((snapshot) => ({ kind: 'snapshot-damaged', snapshot })));
+    expect(warnings.find((w) => w.snapshot === damaged.id)?.message).toContain(`Snapshot file ${damaged.id}`);
+    expect(logged.map((l) => [l.level, l.snapshot, l.code])).toEqual([damaged.id, foreignId].sort().map((id) => [40, id, 'REPO_CORRUPT']));
+
+    // Every listing warns its caller; the log says it once per file. The readable rest works as usual.
+    const again: SnapshotWarning[] = [];
+    expect(await collect(reader.snapshots({ profile: 'contoso', onWarning: (w) => again.push(w) }))).toEqual([good]);
+    expect(again).toEqual(warnings);
+    expect(logged).toHaveLength(2);
+    expect(await reader.findSnapshot('latest')).toEqual(good);
+    await expect(reader.findSnapshot(damaged.id.slice(0, 12))).rejects.toMatchObject({ code: 'SNAPSHOT_NOT_FOUND' });
+    expect((await reader.readItem(good, 'user', 'u1'))?.document).toEqual({ a: 2 });
+    const next = await reader.startSnapshot({ profile: 'contoso' });
+    expect(next.parent).toEqual(good);
+    await next.abort();
+
+    const report = await reader.check();
+    expect(report.ok).toBe(false);
+    expect(report.errors.map((e) => ({ kind: e.kind, file: e.file })).sort((a, b) => (a.file as string).localeCompare(b.file as string)))
+      .toEqual([damagedKey, `snapshots/${foreignId}`].sort().map((file) => ({ kind: 'snapshot-damaged', file })));
+  });
+
+  it('a storage failure while listing snapshots still fails the listing (only damage is skipped)', async () => {
+    const { store } = await newRepository();
+    const w = await (await reopen(store)).startSnapshot({ profile: 'contoso' });
     await w.patchType('user', [{ type: 'user', id: 'u1', document: { a: 1 } }]);
     const snap = await w.commit();
-    const key = `snapshots/${snap.id}`;
-    const bytes = await store.get(key);
-    bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 1;
-    await store.put(key, bytes);
-    await expect(collect((await reopen(store)).snapshots())).rejects.toMatchObject({ code: 'REPO_CORRUPT' });
-    expect((await repo.check()).errors).toMatchObject([{ kind: 'snapshot-damaged', file: key }]);
+    const failing = withFaults(store, { decide: (op, key) => (op === 'get' && key === `snapshots/${snap.id}` ? 'fail' : undefined) });
+    await expect(collect((await reopen(failing)).snapshots())).rejects.toMatchObject({ code: 'STORAGE_IO' });
   });
 
   it('resolves ID prefixes and latest; ambiguous and unknown references fail clearly', async () => {

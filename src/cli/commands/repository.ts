@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Secret } from '../../config/index.js';
 import { TenantVaultError } from '../../errors/index.js';
-import type { CheckReport, RetentionPolicy, SnapshotInfo, PrunePlan } from '../../repository/index.js';
+import type { CheckReport, RetentionPolicy, SnapshotInfo, SnapshotWarning, PrunePlan } from '../../repository/index.js';
 import { initWorkspaceRepository } from '../../engine/workspace.js';
 import { withWorkspace } from '../context.js';
 import { configFrom } from '../program.js';
@@ -80,7 +80,9 @@ export function registerRepositoryCommands(program: Command): void {
       await withWorkspace(cmd, async (ws, signal) => {
         const repo = await ws.repository();
         const list: SnapshotInfo[] = [];
-        for await (const s of repo.snapshots({ profile, signal })) list.push(s);
+        // A damaged snapshot file is skipped, not fatal; say so on stderr (stdout stays the listing).
+        const onWarning = (w: SnapshotWarning): void => void process.stderr.write(`warning ${w.kind}: ${w.message}\n`);
+        for await (const s of repo.snapshots({ profile, signal, onWarning })) list.push(s);
         if (opts.json) return printJson(list.map(snapshotJson));
         if (list.length === 0) return printLine('no snapshots');
         printLine(table([
