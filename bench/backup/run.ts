@@ -16,27 +16,21 @@
  *
  * Usage: npx tsx bench/backup/run.ts [--size large|medium|small] [--churn 0.01] [--settle-minutes 16] [--json FILE]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Secret, resolveConfig } from '../../src/config/index.js';
-import { createCredential, createGraphClient, resolveCloud, ThrottleScheduler, type BatchRequest, type GraphClient } from '../../src/connectors/index.js';
+import { createCredential, createGraphClient, resolveCloud, ThrottleScheduler } from '../../src/connectors/index.js';
 import { initWorkspaceRepository, openWorkspace } from '../../src/engine/workspace.js';
 import { addProfile } from '../../src/engine/profiles/index.js';
 import type { BackupReport } from '../../src/engine/backup/index.js';
 import { computeFloor, summarise, type FloorLine } from './floor.js';
+import { arg, control, ROOT, startEmulator, writeAll, type Credentials } from '../emulator-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'src/cli/main.ts');
 const BUILD = join(ROOT, 'bench/out/backup-dist');
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 const size = arg('size', 'large') as 'small' | 'medium' | 'large';
 const churnRate = Number(arg('churn', '0.01'));
@@ -52,12 +46,6 @@ function build(): string {
   return main;
 }
 
-interface Credentials {
-  readonly control: string;
-  readonly https: { readonly graph: string };
-  readonly caCertificate: string;
-  readonly tenants: ReadonlyArray<{ name: string; tenantId: string; domain: string; clientId: string; clientSecret: string }>;
-}
 
 interface ServerStats {
   readonly requests: number;
@@ -75,24 +63,7 @@ interface RunResult {
   readonly server: { requests: number; resourceUnits: number; throttled: number; topEndpoints: Array<[string, number, number]> };
 }
 
-function startEmulator(dir: string): Promise<{ child: ChildProcess; creds: Credentials }> {
-  const credsFile = join(dir, 'emulator.json');
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', MAIN, 'emulator', '--port', '0', '--tenant', `bench:${size}`, '--throttle', 'on', '--credentials-out', credsFile], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TENANT_VAULT_HOME: join(dir, 'emulator-home') },
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('ready')) resolve({ child, creds: JSON.parse(readFileSync(credsFile, 'utf8')) as Credentials });
-    });
-    child.on('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)));
-  });
-}
 
-async function control<T>(creds: Credentials, path: string, method = 'GET', body?: unknown): Promise<T> {
-  const response = await fetch(`${creds.control}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-  if (!response.ok) throw new Error(`control ${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 function runChild(cli: string, env: Record<string, string>, args: string[]): Promise<{ report: BackupReport; maxRssKb: number; wallMs: number }> {
   const started = Date.now();
@@ -125,12 +96,6 @@ async function backup(cli: string, label: string, creds: Credentials, tenantId: 
   return { label, ...result, server: { requests: app.requests, resourceUnits: app.resourceUnits, throttled: app.throttled, topEndpoints } };
 }
 
-/** Writes through `$batch`, 20 at a time; returns how many succeeded. */
-async function writeAll(graph: GraphClient, requests: BatchRequest[]): Promise<number> {
-  let ok = 0;
-  for await (const r of graph.batch(requests)) if (!r.error) ok++;
-  return ok;
-}
 
 async function ids(repo: Awaited<ReturnType<ReturnType<typeof openWorkspace>['repository']>>, snapshot: string, type: string, keep: (doc: Record<string, unknown>) => boolean = () => true): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
@@ -152,7 +117,7 @@ async function main(): Promise<void> {
   const cli = build();
   const dir = mkdtempSync(join(tmpdir(), 'tv-bench-backup-'));
   const started = Date.now();
-  const { child: emulator, creds } = await startEmulator(dir);
+  const { child: emulator, creds } = await startEmulator(dir, size);
   process.stderr.write(`emulator ready after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   try {
     const tenant = creds.tenants[0]!;

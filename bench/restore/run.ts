@@ -17,27 +17,19 @@
  *
  * Usage: npx tsx bench/restore/run.ts [--size large|medium] [--users 1000] [--json FILE]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Secret, resolveConfig } from '../../src/config/index.js';
-import { createCredential, createGraphClient, resolveCloud, ThrottleScheduler, type BatchRequest, type GraphClient } from '../../src/connectors/index.js';
+import { createCredential, createGraphClient, resolveCloud, ThrottleScheduler } from '../../src/connectors/index.js';
 import { initWorkspaceRepository, openWorkspace } from '../../src/engine/workspace.js';
 import { addProfile } from '../../src/engine/profiles/index.js';
 import { runBackup } from '../../src/engine/backup/index.js';
 import { applyRestore, planRestore, type RestorePlan } from '../../src/engine/restore/index.js';
 import { createLogger } from '../../src/logging/index.js';
+import { arg, control, startEmulator, writeAll } from '../emulator-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'src/cli/main.ts');
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 const size = arg('size', 'large');
 const userCount = Number(arg('users', '1000'));
@@ -47,12 +39,6 @@ const WRITES = 3000;
 const WINDOW_S = 150;
 const BINDS_PER_REQUEST = 20;
 
-interface Credentials {
-  readonly control: string;
-  readonly https: { readonly graph: string };
-  readonly caCertificate: string;
-  readonly tenants: ReadonlyArray<{ name: string; tenantId: string; domain: string; clientId: string; clientSecret: string }>;
-}
 
 interface EndpointStats { requests: number; writes: number; throttled: number; resourceUnits: number }
 interface ServerStats extends EndpointStats { readonly apps: Record<string, EndpointStats & { endpoints: Record<string, EndpointStats> }> }
@@ -61,30 +47,8 @@ function log(line: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
-function startEmulator(dir: string): Promise<{ child: ChildProcess; creds: Credentials }> {
-  const credsFile = join(dir, 'emulator.json');
-  const child = spawn(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', MAIN, 'emulator', '--port', '0', '--tenant', `bench:${size}`, '--throttle', 'on', '--credentials-out', credsFile], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TENANT_VAULT_HOME: join(dir, 'emulator-home') },
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.includes('ready')) resolve({ child, creds: JSON.parse(readFileSync(credsFile, 'utf8')) as Credentials });
-    });
-    child.on('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)));
-  });
-}
 
-async function control<T>(creds: Credentials, path: string, method = 'GET', body?: unknown): Promise<T> {
-  const response = await fetch(`${creds.control}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-  if (!response.ok) throw new Error(`control ${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
-async function writeAll(graph: GraphClient, requests: BatchRequest[]): Promise<number> {
-  let ok = 0;
-  for await (const r of graph.batch(requests)) if (!r.error) ok++;
-  return ok;
-}
 
 /** The fewest write requests the plan's data needs, by kind. */
 function floorOf(plan: RestorePlan): { creates: number; memberRequests: number; memberEntries: number; managerLinks: number; other: number; writes: number } {
@@ -117,7 +81,7 @@ function floorOf(plan: RestorePlan): { creates: number; memberRequests: number; 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tv-bench-restore-'));
   const started = Date.now();
-  const { child: emulator, creds } = await startEmulator(dir);
+  const { child: emulator, creds } = await startEmulator(dir, size, 6144);
   log(`emulator (${size}) ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   try {
     const tenant = creds.tenants[0]!;
