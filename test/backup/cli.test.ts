@@ -8,26 +8,16 @@
  * the same `main` in-process (a child's start-up costs seconds on a loaded machine).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors/index.js';
 import { SEED_PERMISSIONS } from '../../src/connectors/index.js';
-import { parseJson, runCli, type CliResult } from '../cli/run-cli.js';
+import { filesHolding, MAIN, parseJson, ROOT, runCli, type CliResult } from '../cli/run-cli.js';
 import { runInProcess } from '../browse/run-in-process.js';
 import { startBench, type Bench } from './helpers.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Every file under a directory, recursively. */
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : [path];
-  });
-}
 
 describe('backup, profile and permissions CLI', () => {
   let bench: Bench;
@@ -61,9 +51,7 @@ describe('backup, profile and permissions CLI', () => {
     const text = await inProcess(['profile', 'show', 'cli']);
     expect(text.stdout).toContain('client secret (stored encrypted)');
     for (const r of [added, list, show, text]) expect(`${r.stdout}${r.stderr}`).not.toContain(secret);
-    for (const file of [...files(bench.config.repository!), ...(existsSync(bench.config.home) ? files(bench.config.home) : [])]) {
-      expect(readFileSync(file).includes(Buffer.from(secret)), file).toBe(false);
-    }
+    expect(filesHolding([bench.config.repository!, bench.config.home], secret)).toEqual([]);
   }, 60_000);
 
   it('refuses a wrong client secret with AUTH_FAILED and its exit status, storing nothing', async () => {

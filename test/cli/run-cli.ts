@@ -3,10 +3,13 @@
  * clean environment plus the given variables, and collects its output and exit status.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The CLI's entry point, run with `--import tsx`. */
+export const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 export interface CliResult {
   readonly code: number;
@@ -37,4 +40,14 @@ export function parseJson<T = unknown>(result: CliResult): T {
   } catch {
     throw new Error(`CLI did not print JSON (exit ${result.code}):\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
   }
+}
+
+/** The files under the directories given (recursively; missing ones are empty) whose bytes contain `text`. */
+export function filesHolding(dirs: readonly string[], text: string): string[] {
+  const needle = Buffer.from(text);
+  const walk = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  }) : []);
+  return dirs.flatMap(walk).filter((file) => readFileSync(file).includes(needle));
 }

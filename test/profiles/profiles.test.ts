@@ -9,9 +9,8 @@
  */
 import { spawn } from 'node:child_process';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/index.js';
 import { requiredResourceAccess, SEED_PERMISSIONS } from '../../src/connectors/index.js';
@@ -22,16 +21,9 @@ import { isTenantVaultError } from '../../src/errors/index.js';
 import type { Repository } from '../../src/repository/index.js';
 import { systemClock } from '../../src/emulator/index.js';
 import { listAll, startBench, type Bench } from '../backup/helpers.js';
+import { filesHolding, MAIN, ROOT } from '../cli/run-cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : [path];
-  });
-}
 
 describe('app profiles', () => {
   let bench: Bench;
@@ -53,7 +45,7 @@ describe('app profiles', () => {
     expect(stored.credential.kind).toBe('secret');
     expect(String(stored.credential.kind === 'secret' ? stored.credential.secret : '')).toBe('[redacted]');
     expect(JSON.stringify(describeProfile(stored))).not.toContain(bench.tenant.clientSecret);
-    for (const file of files(bench.config.repository!)) expect(readFileSync(file).includes(Buffer.from(bench.tenant.clientSecret)), file).toBe(false);
+    expect(filesHolding([bench.config.repository!], bench.tenant.clientSecret)).toEqual([]);
     await expect(store.add(stored)).rejects.toMatchObject({ code: 'PROFILE_EXISTS' });
     await expect(store.get('nobody')).rejects.toMatchObject({ code: 'PROFILE_NOT_FOUND' });
     await expect(store.get('../etc')).rejects.toMatchObject({ code: 'USAGE' });
