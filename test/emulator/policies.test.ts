@@ -38,6 +38,53 @@ describe('policies', () => {
     expect((await graph(em, token, `${base}/nope`)).status).toBe(404);
   });
 
+  it('a method configuration PATCH may replace includeTargets, checked against the configuration\'s target type', async () => {
+    const base = '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations';
+    const group = (await graph(em, token, '/groups?$top=1&$select=id')).body.value[0].id as string;
+    const type = '#microsoft.graph.microsoftAuthenticatorAuthenticationMethodConfiguration';
+    const targets = [
+      { '@odata.type': '#microsoft.graph.microsoftAuthenticatorAuthenticationMethodTarget', targetType: 'group', id: group, isRegistrationRequired: true, authenticationMode: 'push' },
+      { targetType: 'group', id: 'all_users', authenticationMode: 'any' },
+    ];
+    for (const version of ['/v1.0', '/beta']) {
+      const before = (await graph(em, token, `${version}${base}/MicrosoftAuthenticator`)).body;
+      const patched = await graph(em, token, `${version}${base}/microsoftAuthenticator`, { method: 'PATCH', body: { '@odata.type': type, includeTargets: targets } });
+      expect(patched.status).toBe(204);
+      const after = (await graph(em, token, `${version}${base}/MicrosoftAuthenticator`)).body;
+      // The list is replaced; an unset isRegistrationRequired comes back false; nothing else moves.
+      expect(after).toEqual({ ...before, includeTargets: [targets[0], { ...targets[1], isRegistrationRequired: false }] });
+    }
+    // FIDO2 takes plain targets (passkeyAuthenticationMethodTarget) too.
+    expect((await graph(em, token, `${base}/fido2`, { method: 'PATCH', body: { '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration', includeTargets: [{ targetType: 'group', id: group }] } })).status).toBe(204);
+    expect((await graph(em, token, `${base}/Fido2`)).body.includeTargets).toEqual([{ targetType: 'group', id: group, isRegistrationRequired: false, allowedPasskeyProfiles: [] }]);
+
+    // Every configuration takes back the targets it serves (what a restore sends), unchanged.
+    for (const version of ['/v1.0', '/beta']) {
+      for (const config of (await graph(em, token, `${version}/policies/authenticationMethodsPolicy`)).body.authenticationMethodConfigurations) {
+        const before = (await graph(em, token, `${version}${base}/${config.id}`)).body;
+        const back = await graph(em, token, `${version}${base}/${config.id}`, { method: 'PATCH', body: { '@odata.type': before['@odata.type'], includeTargets: before.includeTargets } });
+        expect(back.status, `${version} ${config.id} ${JSON.stringify(back.body)}`).toBe(204);
+        expect((await graph(em, token, `${version}${base}/${config.id}`)).body).toEqual(before);
+      }
+    }
+
+    const refused = async (includeTargets: unknown, id = 'microsoftAuthenticator') => {
+      const res = await graph(em, token, `${base}/${id}`, { method: 'PATCH', body: { includeTargets } });
+      expect(res.status, JSON.stringify(includeTargets)).toBe(400);
+      return res.body.error.message as string;
+    };
+    const unchanged = (await graph(em, token, `${base}/MicrosoftAuthenticator`)).body;
+    expect(await refused({ targetType: 'group', id: group })).toMatch(/must be a collection/);
+    expect(await refused([{ targetType: 'group' }])).toMatch(/'id' of 'includeTargets\[0\]'/);
+    expect(await refused([{ targetType: 'everyone', id: group }])).toMatch(/targetType' must be one of user, group/);
+    expect(await refused([{ targetType: 'group', id: group, isRegistrationRequired: 'yes' }])).toMatch(/isRegistrationRequired' must be a Boolean/);
+    expect(await refused([{ targetType: 'group', id: group, colour: 'blue' }])).toMatch(/'colour' does not exist on type 'microsoft.graph.microsoftAuthenticatorAuthenticationMethodTarget'/);
+    // An SMS target is not an Authenticator target; authenticationMode is not a FIDO2 target's.
+    expect(await refused([{ '@odata.type': '#microsoft.graph.smsAuthenticationMethodTarget', targetType: 'group', id: group }])).toMatch(/not a type derived from/);
+    expect(await refused([{ targetType: 'group', id: group, authenticationMode: 'push' }], 'fido2')).toMatch(/'authenticationMode' does not exist/);
+    expect((await graph(em, token, `${base}/MicrosoftAuthenticator`)).body).toEqual(unchanged);
+  });
+
   it('authorization policy: a singleton in v1.0, a collection of one in beta', async () => {
     const v1 = await graph(em, token, '/policies/authorizationPolicy');
     expect(v1.body).toMatchObject({ id: 'authorizationPolicy', defaultUserRolePermissions: expect.any(Object) });
@@ -86,13 +133,23 @@ describe('policies', () => {
     expect((await graph(em, token, `/policies/crossTenantAccessPolicy/partners/${partner.tenantId}`)).status).toBe(200);
   });
 
-  it('security defaults: read with Policy.Read.All; a PATCH needs Policy.ReadWrite.ConditionalAccess too', async () => {
-    const current = await graph(em, token, '/policies/identitySecurityDefaultsEnforcementPolicy');
+  it('security defaults: read with Policy.Read.All; a PATCH needs Policy.ReadWrite.SecurityDefaults or .ConditionalAccess', async () => {
+    const path = '/policies/identitySecurityDefaultsEnforcementPolicy';
+    const current = await graph(em, token, path);
     expect(current.body).toMatchObject({ id: '00000000-0000-0000-0000-000000000005', isEnabled: false });
-    const reader = em.control.registerApp(em.t.tenantId, { displayName: 'Policy reader', applicationPermissions: ['Policy.Read.All'] });
-    const r = await clientToken(em, { tenantId: em.t.tenantId, clientId: reader.clientId, clientSecret: reader.clientSecret });
-    expect((await graph(em, r, '/policies/identitySecurityDefaultsEnforcementPolicy', { method: 'PATCH', body: { isEnabled: true } })).status).toBe(403);
-    expect((await graph(em, token, '/policies/identitySecurityDefaultsEnforcementPolicy', { method: 'PATCH', body: { isEnabled: true } })).status).toBe(204);
-    expect((await graph(em, r, '/policies/identitySecurityDefaultsEnforcementPolicy')).body.isEnabled).toBe(true);
+    const app = async (displayName: string, applicationPermissions: string[]) => {
+      const registered = em.control.registerApp(em.t.tenantId, { displayName, applicationPermissions });
+      return clientToken(em, { tenantId: em.t.tenantId, clientId: registered.clientId, clientSecret: registered.clientSecret });
+    };
+    const reader = await app('Policy reader', ['Policy.Read.All']);
+    const denied = await graph(em, reader, path, { method: 'PATCH', body: { isEnabled: true } });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('x-emulator-required-permissions')).toBe('Policy.ReadWrite.SecurityDefaults,Policy.ReadWrite.ConditionalAccess');
+    // Either write permission is enough on its own (the v1.0 page lists them as alternatives).
+    expect((await graph(em, await app('CA writer', ['Policy.ReadWrite.ConditionalAccess']), path, { method: 'PATCH', body: { isEnabled: true } })).status).toBe(204);
+    expect((await graph(em, reader, path)).body.isEnabled).toBe(true);
+    expect((await graph(em, await app('Security defaults writer', ['Policy.ReadWrite.SecurityDefaults']), path, { method: 'PATCH', body: { isEnabled: false } })).status).toBe(204);
+    expect((await graph(em, token, path, { method: 'PATCH', body: { isEnabled: true } })).status).toBe(204);
+    expect((await graph(em, reader, path)).body.isEnabled).toBe(true);
   });
 });

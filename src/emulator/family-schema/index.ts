@@ -185,6 +185,11 @@ export interface FamilyCatalog extends PropertyCatalog {
   defaults(version: GraphVersion, entityType: string): Readonly<Record<string, unknown>> | undefined;
   valueProjector(version: GraphVersion, entityType: string): ((property: string, value: unknown) => unknown) | undefined;
   valueChecker(version: GraphVersion, entityType: string): ((property: string, value: unknown) => string | undefined) | undefined;
+  /**
+   * What Graph's deserializer refuses in one value of `type` (complex or entity, e.g. the items of
+   * an expanded navigation written inline); `path` names the value in the message.
+   */
+  checkValue(version: GraphVersion, type: string, value: unknown, path: string): string | undefined;
   /** Whether the table knows the type in this version. */
   knows(version: GraphVersion, entityType: string): boolean;
   /** Whether `entityType` is `base` or derives from it in this version. */
@@ -214,6 +219,7 @@ export const familyCatalog: FamilyCatalog = {
       return complex ? checkComplex(version, complex, value, property) : undefined;
     };
   },
+  checkValue: (version, type, value, path) => checkComplex(version, shortName(type), value, path),
   knows: (version, entityType) => resolve(version, entityType) !== undefined,
   isA: (version, entityType, base) => resolve(version, entityType)?.chain.includes(shortName(base)) ?? false,
   navigation: (version, entityType) => [...(resolve(version, entityType)?.navigation.values() ?? [])],

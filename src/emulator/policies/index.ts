@@ -13,10 +13,11 @@
  * identitysecuritydefaultsenforcementpolicy-get/-update) and facts §5.2, §7.1:
  * - reads need Policy.Read.All; writes need the policy's own permission —
  *   Policy.ReadWrite.AuthenticationMethod, .Authorization, .ApplicationConfiguration,
- *   .CrossTenantAccess; security defaults need Policy.Read.All and Policy.ReadWrite.ConditionalAccess;
+ *   .CrossTenantAccess; security defaults need Policy.ReadWrite.SecurityDefaults or .ConditionalAccess;
  * - `GET /policies/authenticationMethodsPolicy` carries its method configurations inline (the
  *   docs example shows them; a `$select` leaves them out); method IDs (`Fido2`, `Sms`, …) match
- *   case-insensitively; a PATCH may name the configuration's `@odata.type` but not another one;
+ *   case-insensitively; a PATCH may name the configuration's `@odata.type` but not another one, and
+ *   may carry `includeTargets` (checked against the configuration's target type);
  * - beta serves `/policies/authorizationPolicy` as a collection of one (`…/authorizationPolicy/
  *   authorizationPolicy`), v1.0 as a singleton;
  * - cross-tenant partners are keyed by `tenantId` and carry no `id`; deleting one keeps it 30
@@ -45,7 +46,14 @@ const AUTH_METHODS_WRITE = anyOf(['Policy.ReadWrite.AuthenticationMethod']);
 const AUTHORIZATION_WRITE = anyOf(['Policy.ReadWrite.Authorization']);
 const APP_CONFIG_WRITE = anyOf(['Policy.ReadWrite.ApplicationConfiguration']);
 const CROSS_TENANT_WRITE = anyOf(['Policy.ReadWrite.CrossTenantAccess']);
-const SECURITY_DEFAULTS_WRITE = withAlso(['Policy.ReadWrite.ConditionalAccess'], [READ]);
+/**
+ * identitysecuritydefaultsenforcementpolicy-update (v1.0, learn.microsoft.com and contrib @0d0307ab):
+ * "Policy.Read.All, Policy.ReadWrite.SecurityDefaults, Policy.ReadWrite.ConditionalAccess", any one
+ * of them. The 2021 page and today's beta page still say "Policy.Read.All and
+ * Policy.ReadWrite.ConditionalAccess". Policy.Read.All alone is not taken as enough to write [I]:
+ * a read permission in a generated table, listed for the GET beside it.
+ */
+const SECURITY_DEFAULTS_WRITE = anyOf(['Policy.ReadWrite.SecurityDefaults', 'Policy.ReadWrite.ConditionalAccess']);
 /** Assigning a policy to an app or service principal: the app write permission plus Policy.Read.All. */
 const POLICY_LINK_WRITE = withAlso(['Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy'], [READ]);
 
@@ -78,12 +86,15 @@ const METHOD_CONFIGURATIONS: EntitySetSpec = {
   // In beta the targets are navigation properties that come back inline.
   projection: { fillDefaults: true, inline: ['includeTargets'] },
   find: methodConfiguration,
+  // `includeTargets` is a navigation property, yet the update pages take it in the body (below).
+  write: { extraWritable: ['includeTargets'] },
   update: (ctx, before, write) => {
     const declared = write.props['@odata.type'];
     if (typeof declared === 'string' && declared.replace(/^#/, '') !== String(before['@odata.type'] ?? '').replace(/^#/, '')) {
       throw badRequest(`The @odata.type '${declared}' does not match the authentication method configuration '${before.id}'.`, 'BadRequest');
     }
     const { '@odata.type': _t, ...rest } = write.props;
+    if ('includeTargets' in rest) rest.includeTargets = includeTargets(ctx, String(before['@odata.type'] ?? ''), rest.includeTargets);
     touchAuthMethodsPolicy(ctx);
     return rest;
   },
@@ -100,6 +111,43 @@ const METHOD_CONFIGURATIONS: EntitySetSpec = {
   },
   audit: { ...audit('authentication method policy'), service: 'Authentication Methods' },
 };
+
+/** authenticationMethodTarget.targetType (authenticationmethodtarget.md: "user, group"). */
+const TARGET_TYPES: readonly unknown[] = ['user', 'group'];
+
+/**
+ * The `includeTargets` of a method configuration PATCH. The update pages (e.g. v1.0
+ * fido2authenticationmethodconfiguration-update, microsoftauthenticatorauthenticationmethodconfiguration-update)
+ * take "the values of fields that should be updated" and point to the resource page, whose
+ * `includeTargets` relationship is expanded by default; Microsoft365DSC's
+ * AADAuthenticationMethodPolicy* resources set targets this way [C]. The list replaces the old
+ * one [I]. Each item must be a target of the configuration's own target type (e.g.
+ * microsoftAuthenticatorAuthenticationMethodTarget with `authenticationMode`) with an `id` and a
+ * `targetType` of user or group; unset booleans and collections get their defaults.
+ */
+function includeTargets(ctx: GraphContext, configurationType: string, value: unknown): Record<string, unknown>[] {
+  const nav = familyCatalog.navigation(ctx.version, configurationType).find((n) => n.name === 'includeTargets');
+  if (!nav) throw badRequest(`Invalid property 'includeTargets'.`, 'BadRequest');
+  const type = `${G}${nav.type}`;
+  if (!Array.isArray(value)) throw badRequest(`The property 'includeTargets' must be a collection of '${type}'.`, 'BadRequest');
+  const defaults = familyCatalog.defaults(ctx.version, nav.type) ?? {};
+  return value.map((item, i) => {
+    const path = `includeTargets[${i}]`;
+    const problem = familyCatalog.checkValue(ctx.version, nav.type, item, path);
+    if (problem) throw badRequest(problem, 'BadRequest');
+    const target = item as Record<string, unknown>;
+    if (typeof target.id !== 'string' || target.id === '') throw badRequest(`A value is required for property 'id' of '${path}'.`, 'BadRequest');
+    if (!TARGET_TYPES.includes(target.targetType)) {
+      throw badRequest(`The value of '${path}.targetType' must be one of ${TARGET_TYPES.join(', ')}; got ${JSON.stringify(target.targetType)}.`, 'BadRequest');
+    }
+    if (target.isRegistrationRequired !== undefined && typeof target.isRegistrationRequired !== 'boolean') {
+      throw badRequest(`The value of '${path}.isRegistrationRequired' must be a Boolean.`, 'BadRequest');
+    }
+    const filled: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(defaults)) if (v !== null && k !== 'id' && !(k in target)) filled[k] = Array.isArray(v) ? [] : v;
+    return { ...target, ...filled };
+  });
+}
 
 function touchAuthMethodsPolicy(ctx: GraphContext): void {
   ctx.tenant.store('authenticationMethodsPolicy').update('authenticationMethodsPolicy', { lastModifiedDateTime: ctx.tenant.nowIso() });

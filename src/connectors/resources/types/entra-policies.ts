@@ -152,6 +152,8 @@ export const crossTenantAccessPolicyConfigurationPartner = defineResource({
 export const identitySecurityDefaultsEnforcementPolicy = defineResource({
   service: 'azure', name: 'identitySecurityDefaultsEnforcementPolicy', path: '/policies/identitySecurityDefaultsEnforcementPolicy', api: 'v1.0',
   change: 'singleton', singletonId: 'identitySecurityDefaultsEnforcementPolicy',
+  // The v1.0 update page takes Policy.ReadWrite.SecurityDefaults or Policy.ReadWrite.ConditionalAccess,
+  // either alone (Policy.Read.All is no longer required with them); the seed grants the second.
   permissions: { read: ['Policy.Read.All'], write: ['Policy.ReadWrite.ConditionalAccess'] },
   readOnly: [],
   sources: [`${API}/identitysecuritydefaultsenforcementpolicy-get`, `${API}/identitysecuritydefaultsenforcementpolicy-update`],
