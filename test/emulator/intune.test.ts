@@ -172,8 +172,17 @@ describe('Intune', () => {
     expect(patched.status).toBe(400);
     expect(patched.body.error.message).toMatch(/^No OData route exists/);
     expect((await graph(em, token, `${base}/${id}`, { method: 'PATCH', body: { settings: [] } })).status).toBe(400);
+    // Settings-catalog lists page at 25 (facts §2.1); $top goes up to the emulator's 1,000 [I].
+    const existing = (await all(em, token, base)).length;
+    for (let i = existing; i < 26; i++) {
+      expect((await graph(em, token, base, { method: 'POST', body: { name: `Paging ${i}`, platforms: 'windows10', technologies: 'mdm', settings: [] } })).status).toBe(201);
+    }
     const page = await graph(em, token, base);
-    expect(page.body.value.length).toBeLessThanOrEqual(25);
+    expect(page.body.value).toHaveLength(25);
+    const rest = await graph(em, token, page.body['@odata.nextLink']);
+    expect(rest.body['@odata.nextLink']).toBeUndefined();
+    expect([...page.body.value, ...rest.body.value].map((p: { id: string }) => p.id).sort()).toEqual((await all(em, token, `${base}?$top=1000`)).map((p) => p.id).sort());
+    expect((await graph(em, token, `${base}?$top=1001`)).status).toBe(400);
     const assigned = await graph(em, token, `${base}/${id}/assign`, { method: 'POST', body: { assignments: [{ target: group(groups[0] as string) }] } });
     expect(assigned.body.value[0]).toMatchObject({ id: `${id}_${groups[0]}`, source: 'direct', sourceId: id });
     expect((await graph(em, token, `${base}/${id}`)).body.isAssigned).toBe(true);
@@ -253,11 +262,41 @@ describe('Intune', () => {
     const withApps = await graph(em, token, `/beta${DAM}/iosManagedAppProtections/${id}?$expand=apps,assignments`);
     expect(withApps.body).toMatchObject({ deployedAppCount: 1, appGroupType: 'selectedPublicApps', assignments: [] });
     expect(withApps.body.apps).toEqual([expect.objectContaining({ id: 'com.microsoft.Office.Outlook.ios' })]);
+    expect(created.body.isAssigned).toBe(false);
     expect((await graph(em, token, `${DAM}/managedAppPolicies/${id}/assign`, { method: 'POST', body: { assignments: [{ target: group(groups[0] as string) }] } })).status).toBe(204);
     expect((await graph(em, token, `${DAM}/iosManagedAppProtections/${id}/assignments`)).body.value).toHaveLength(1);
+    // isAssigned follows the assignments, in both views.
+    expect((await graph(em, token, `${DAM}/managedAppPolicies/${id}`)).body.isAssigned).toBe(true);
+    expect((await graph(em, token, `${DAM}/iosManagedAppProtections/${id}/assign`, { method: 'POST', body: { assignments: [] } })).status).toBe(204);
+    expect((await graph(em, token, `${DAM}/iosManagedAppProtections/${id}`)).body.isAssigned).toBe(false);
+    expect((await graph(em, token, `${DAM}/managedAppPolicies/${id}`)).body.isAssigned).toBe(false);
     const badApps = await graph(em, token, `${DAM}/iosManagedAppProtections/${id}/targetApps`, { method: 'POST', body: { apps: [{ mobileAppIdentifier: { bundleId: 'x' } }] } });
     expect(badApps.status).toBe(400);
     expect((await graph(em, token, `${DAM}/iosManagedAppProtections/${id}/apps`)).body.value).toHaveLength(1);
+  });
+});
+
+describe('generated Intune objects', () => {
+  it('say isAssigned exactly when they have assignments', async () => {
+    // The default tenant has an iOS policy without assignments (it used to say isAssigned: true).
+    const em = await startTest({ tenants: [{ name: 'contoso', size: 'small' }, ...[1, 2, 3].map((seed) => ({ name: `seed${seed}`, size: 'small' as const, seed }))] });
+    try {
+      const seen = new Set<boolean>();
+      for (const tenant of em.tenants) {
+        const token = await clientToken(em, tenant);
+        // Beta: mobileApp.isAssigned is not in v1.0.
+        for (const path of [`${DAM}/iosManagedAppProtections`, `${DAM}/androidManagedAppProtections`, `${DAM}/targetedManagedAppConfigurations`, `${DAM}/mobileApps`, `${DM}/configurationPolicies`]) {
+          for (const item of await all(em, token, `/beta${path}?$expand=assignments`)) {
+            expect(item.isAssigned, `${tenant.name} ${path} ${item.id}`).toBe(item.assignments.length > 0);
+            if (path.includes('ManagedApp')) seen.add(item.isAssigned as boolean);
+          }
+        }
+      }
+      // Both cases occur among the app protection and configuration policies, so the check bites.
+      expect(seen).toEqual(new Set([true, false]));
+    } finally {
+      await em.close();
+    }
   });
 });
 

@@ -71,6 +71,8 @@ export const CONFIGURATION_POLICIES: IntuneCollectionSpec = {
   entityType: 'deviceManagementConfigurationPolicy',
   versions: BETA,
   permissions: { read: DMC_READ, write: DMC_WRITE },
+  // Pages of 25 (facts §2.1: ugurkocde/IntuneAssignmentChecker#28, ThomasKur/M365Documentation#45) [C];
+  // no page documents a maximum $top: 1,000 as for other Intune lists [I].
   paging: { defaultTop: 25, maxTop: 1000 },
   inline: ['settings'],
   replace: true,

@@ -65,6 +65,7 @@ export const deviceCompliancePolicy = defineResource({
 
 export const deviceManagementConfigurationPolicy = defineResource({
   service: 'azure', name: 'deviceManagementConfigurationPolicy', path: '/deviceManagement/configurationPolicies', api: 'beta', change: 'list',
+  // No pageSize: no page documents a $top for this list; the service's pages of 25 (facts §2.1) are followed by nextLink.
   expand: 'assignments',
   permissions: { read: CONFIG, write: CONFIG },
   readOnly: [...INTUNE_READ_ONLY, 'settingCount', 'creationSource'],

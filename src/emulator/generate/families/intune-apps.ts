@@ -204,7 +204,7 @@ function protectionBase(ctx: FamilyContext, b: IntuneBasics, type: string, displ
     pinRequiredInsteadOfBiometricTimeout: 'PT30M',
     allowedOutboundClipboardSharingExceptionLength: 0,
     notificationRestriction: 'allow',
-    isAssigned: true,
+    isAssigned: false, // set from the policy's assignments
     targetedAppManagementLevels: 'unspecified',
     appGroupType: 'allCoreMicrosoftApps',
   };
@@ -297,13 +297,16 @@ export function generateIntuneApps(ctx: FamilyContext, b: IntuneBasics): FamilyP
         version: null,
       })),
     );
-    addChild(part, 'managedAppPolicies/assignments', entity.id, assignmentTargets(ctx, b, entity.id, { allTargets: 'users', filters: false }).map((a) => ({ id: a.id, target: a.target })));
+    const assignments = assignmentTargets(ctx, b, entity.id, { allTargets: 'users', filters: false });
+    // isAssigned says whether the policy has assignments (read-only, kept so by /assign).
+    entity.isAssigned = assignments.length > 0;
+    addChild(part, 'managedAppPolicies/assignments', entity.id, assignments.map((a) => ({ id: a.id, target: a.target })));
   }
 
   const targetedConfigs: GraphEntity[] = [];
   for (let i = 0; i < bySize(ctx, [2, 8, 25]); i++) {
     const id = `A_${random.uuid()}`;
-    targetedConfigs.push({
+    const config: GraphEntity = {
       id,
       displayName: `Outlook app configuration ${i + 1}`,
       description: 'Managed app configuration for Outlook',
@@ -316,15 +319,18 @@ export function generateIntuneApps(ctx: FamilyContext, b: IntuneBasics): FamilyP
         { name: 'com.microsoft.intune.mam.AllowedAccountUPNs', value: `{{userprincipalname}}` },
       ],
       deployedAppCount: 2,
-      isAssigned: true,
+      isAssigned: false, // set from its assignments below
       targetedAppManagementLevels: 'unspecified',
       appGroupType: 'selectedPublicApps',
-    });
+    };
+    targetedConfigs.push(config);
     addChild(part, 'targetedManagedAppConfigurations/apps', id, [
       { id: 'com.microsoft.Office.Outlook.ios', mobileAppIdentifier: { '@odata.type': odataType('iosMobileAppIdentifier'), bundleId: 'com.microsoft.Office.Outlook' }, version: null },
       { id: 'com.microsoft.office.outlook.android', mobileAppIdentifier: { '@odata.type': odataType('androidMobileAppIdentifier'), packageId: 'com.microsoft.office.outlook' }, version: null },
     ]);
-    addChild(part, 'targetedManagedAppConfigurations/assignments', id, assignmentTargets(ctx, b, id, { allTargets: 'users', filters: false }).map((a) => ({ id: a.id, target: a.target })));
+    const assignments = assignmentTargets(ctx, b, id, { allTargets: 'users', filters: false });
+    config.isAssigned = assignments.length > 0;
+    addChild(part, 'targetedManagedAppConfigurations/assignments', id, assignments.map((a) => ({ id: a.id, target: a.target })));
   }
   // managedAppPolicies lists protection and configuration policies alike (facts §7.2).
   part.stores['managedAppPolicies'] = protections;
