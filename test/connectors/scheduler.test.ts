@@ -31,6 +31,14 @@ describe('cost model', () => {
     expect(classifyRequest({ method: 'POST', url: '/deviceManagement/deviceConfigurations/0b0c8f1c-1d2e-4a8b-9c7d-123456789abc/assign' }).charges).toEqual([{ bucket: 'intune', cost: 1 }, { bucket: 'intuneWrite', cost: 1 }]);
     expect(classifyRequest({ method: 'GET', url: '/identity/conditionalAccess/policies' }).charges).toEqual([{ bucket: 'conditionalAccess', cost: 1 }]);
     expect(classifyRequest({ method: 'GET', url: '/auditLogs/directoryAudits?$top=999' }).charges).toEqual([{ bucket: 'reports', cost: 1 }]);
+    // A user's authentication methods of every kind are reports resources; the methods policy is not.
+    const user = '/users/0b0c8f1c-1d2e-4a8b-9c7d-123456789abc/authentication';
+    for (const path of ['/methods', '/phoneMethods', '/fido2Methods/abc-def', '/temporaryAccessPassMethods', '/emailMethods/3ddfcfc8-9383-446f-83cc-3ab9be4be18f']) {
+      expect(classifyRequest({ method: 'GET', url: `${user}${path}` }).charges, path).toEqual([{ bucket: 'reports', cost: 1 }]);
+    }
+    expect(classifyRequest({ method: 'POST', url: `${user}/phoneMethods` }).charges).toEqual([{ bucket: 'reports', cost: 1 }]);
+    expect(classifyRequest({ method: 'GET', url: `${user}/signInPreferences` }).charges).toEqual([{ bucket: 'directory', cost: 1 }]);
+    expect(classifyRequest({ method: 'PATCH', url: '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2' }).charges).toEqual([{ bucket: 'directory', cost: 1 }, { bucket: 'directoryWrite', cost: 1 }]);
     expect(classifyRequest({ method: 'POST', url: '/adminapi/beta/0b0c8f1c-1d2e-4a8b-9c7d-123456789abc/InvokeCommand', endpoint: 'exchange' }).charges).toEqual([{ bucket: 'exchange', cost: 1 }]);
     // A nextLink's options are inside its token: no modifiers, a key of its own.
     const next = classifyRequest({ method: 'GET', url: 'https://graph.microsoft.com/v1.0/users/delta?$skiptoken=abc' });

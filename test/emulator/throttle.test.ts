@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/emulator/index.js';
 import { parseQuery } from '../../src/emulator/graph/odata/query.js';
 import { Throttler, formatRetryAfter, resourceUnitCost, sizeClassOf, type ThrottleRequest } from '../../src/emulator/throttle/index.js';
+import { classifyRequest } from '../../src/connectors/graph/cost-model.js';
 import { clientToken, graph, startTest } from './helpers.js';
 
 const req = (o: Partial<ThrottleRequest> = {}): ThrottleRequest => ({
@@ -144,6 +145,45 @@ describe('throttling over HTTP', () => {
 
       em.control.setThrottling(false);
       for (let i = 0; i < 10; i++) expect((await graph(em, token, '/users')).headers.get('x-ms-resource-unit')).toBe('2');
+    } finally {
+      await em.close();
+    }
+  });
+
+  it('charges users\' authentication methods to the reports limit and the methods policy to resource units, as the connectors do', async () => {
+    const em = await startTest({ throttle: true });
+    try {
+      const token = await clientToken(em, em.t);
+      const user = (await graph(em, token, '/users?$top=1&$select=id')).body.value[0].id as string;
+      const methods = [
+        `/users/${user}/authentication/methods`,
+        `/users/${user}/authentication/phoneMethods`,
+        `/users/${user}/authentication/emailMethods`,
+        `/users/${user}/authentication/passwordMethods`,
+        `/users/${user}/authentication/methods/28c10230-6103-485e-b985-444c60001490`,
+      ];
+      const policy = ['/policies/authenticationMethodsPolicy', '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2'];
+      // The connectors' cost model puts the same paths in the same classes.
+      for (const path of methods) expect(classifyRequest({ method: 'GET', url: path }).charges, path).toEqual([{ bucket: 'reports', cost: 1 }]);
+      for (const path of policy) expect(classifyRequest({ method: 'GET', url: path }).charges, path).toEqual([{ bucket: 'directory', cost: 1 }]);
+
+      // Five requests per 10 s per app and tenant, shared by every kind of method.
+      for (const path of methods) {
+        const ok = await graph(em, token, path);
+        expect(ok.status, path).toBe(200);
+        expect(ok.headers.get('x-ms-resource-unit'), path).toBeNull();
+      }
+      const refused = await graph(em, token, methods[1] as string);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('x-ms-throttle-scope')).toBe(`Tenant_Application/ReadWrite/${em.t.clientId}/${em.t.tenantId}`);
+      // The methods policy is not a reports resource: it still answers, in resource units.
+      for (const path of policy) {
+        const ok = await graph(em, token, path);
+        expect(ok.status, path).toBe(200);
+        expect(ok.headers.get('x-ms-resource-unit'), path).toBe('1');
+      }
+      em.clock.advance(Math.ceil(Number(refused.headers.get('retry-after')) * 1000));
+      expect((await graph(em, token, methods[0] as string)).status).toBe(200);
     } finally {
       await em.close();
     }

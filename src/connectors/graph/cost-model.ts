@@ -10,7 +10,8 @@
  * - Identity protection and conditional access (§1.4): 1 request per second per tenant, all apps,
  *   without Retry-After.
  * - Identity and access reports (throttling-limits page, "Identity and access reports service
- *   limits"): 5 requests per 10 s per app and tenant; covers auditLogRoot and authenticationMethod.
+ *   limits"; contrib includes/throttling-entra-logs-reports.md @161a8feb): 5 requests per 10 s per
+ *   app and tenant; covers auditLogRoot and authenticationMethod (a user's methods, every kind).
  * - Exchange Online admin API: no published limit [I]; a cautious 100 requests per 10 s.
  *
  * Guarantees: pure functions; every request lands in at least one bucket; unknown Graph paths
@@ -120,12 +121,19 @@ function queryValue(query: URLSearchParams, name: string): string | null {
   return null;
 }
 
+/**
+ * A user's authentication methods, all kinds (`methods`, `phoneMethods`, `fido2Methods`, …): the
+ * authenticationMethod resource of the reports limits. The methods policy
+ * (`/policies/authenticationMethodsPolicy`) is in no published list and stays a directory request [I].
+ */
+const AUTHENTICATION_METHODS = /^\/users\/\{id\}\/authentication\/(methods|[a-z0-9]+methods)(\/|$)/;
+
 /** The bucket family of a path template. */
 export function serviceOf(template: string, endpoint: 'graph' | 'exchange' = 'graph'): 'directory' | 'intune' | 'conditionalAccess' | 'reports' | 'exchange' {
   if (endpoint === 'exchange' || template.startsWith('/adminapi/')) return 'exchange';
   if (template.startsWith('/devicemanagement') || template.startsWith('/deviceappmanagement')) return 'intune';
   if (template.startsWith('/identity/conditionalaccess') || template.startsWith('/identityprotection')) return 'conditionalAccess';
-  if (template.startsWith('/auditlogs') || template.startsWith('/reports') || /^\/users\/\{id\}\/authentication\/methods/.test(template)) return 'reports';
+  if (template.startsWith('/auditlogs') || template.startsWith('/reports') || AUTHENTICATION_METHODS.test(template)) return 'reports';
   return 'directory';
 }
 

@@ -13,6 +13,7 @@
  * Phone, email and password methods have fixed IDs per type, as in Graph (phoneauthenticationmethod.md:
  * mobile `3179e48a-…`, alternateMobile `b6332ec1-…`, office `e37fc753-…`; email `3ddfcfc8-…`;
  * password `28c10230-…`). Stored per user as one entity `{id: userId, methods: [...]}`.
+ * Every route counts against the reports limit (below), as the throttling page lists them.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { entityResponse, listResponse, type CollectionSpec } from '../graph/collection.js';
@@ -127,14 +128,21 @@ function createMethod(ctx: GraphContext, kind: MethodKind, user: Entity): Entity
   return method;
 }
 
+/**
+ * authenticationMethod is one of the resources under "Identity and access reports service limits"
+ * (five requests per 10 s per app and tenant; contrib includes/throttling-entra-logs-reports.md
+ * @161a8feb and @293254bb), not the directory's resource units; the connectors' cost model agrees.
+ */
+const REPORTS = { throttle: 'reports' } as const;
+
 export function authMethodRoutes(): RouteSpec[] {
   const base = '/users/{id}/authentication';
   const routes: RouteSpec[] = [
-    route('GET', `${base}/methods`, { permissions: P.authMethodRead, name: 'authentication.methods.list' }, (ctx) => {
+    route('GET', `${base}/methods`, { ...REPORTS, permissions: P.authMethodRead, name: 'authentication.methods.list' }, (ctx) => {
       const user = userOr404(ctx, ctx.params.id as string);
       return listResponse(ctx, { ...shape(ctx, undefined), source: () => methodsOf(ctx, user.id) });
     }),
-    route('GET', `${base}/methods/{methodId}`, { permissions: P.authMethodRead, name: 'authentication.methods.get' }, (ctx) => {
+    route('GET', `${base}/methods/{methodId}`, { ...REPORTS, permissions: P.authMethodRead, name: 'authentication.methods.get' }, (ctx) => {
       const user = userOr404(ctx, ctx.params.id as string);
       const m = methodsOf(ctx, user.id).find((x) => x.id === ctx.params.methodId);
       if (!m) throw notFound(ctx.params.methodId as string);
@@ -150,22 +158,22 @@ export function authMethodRoutes(): RouteSpec[] {
       return { user, method };
     };
     routes.push(
-      route('GET', path, { permissions: P.authMethodRead, name: `authentication.${kind.segment}.list` }, (ctx) => {
+      route('GET', path, { ...REPORTS, permissions: P.authMethodRead, name: `authentication.${kind.segment}.list` }, (ctx) => {
         const user = userOr404(ctx, ctx.params.id as string);
         return listResponse(ctx, { ...shape(ctx, kind), source: () => methodsOf(ctx, user.id).filter((m) => ofType(m, kind.type)) });
       }),
-      route('GET', `${path}/{methodId}`, { permissions: P.authMethodRead, name: `authentication.${kind.segment}.get` }, (ctx) =>
+      route('GET', `${path}/{methodId}`, { ...REPORTS, permissions: P.authMethodRead, name: `authentication.${kind.segment}.get` }, (ctx) =>
         entityResponse(ctx, shape(ctx, kind), find(ctx).method),
       ),
     );
     if (kind.create) {
-      routes.push(route('POST', path, { permissions: P.authMethodWrite, name: `authentication.${kind.segment}.create` }, (ctx) => {
+      routes.push(route('POST', path, { ...REPORTS, permissions: P.authMethodWrite, name: `authentication.${kind.segment}.create` }, (ctx) => {
         const user = userOr404(ctx, ctx.params.id as string);
         return entityResponse(ctx, shape(ctx, kind), createMethod(ctx, kind, user), 201);
       }));
     }
     if (kind.update) {
-      routes.push(route('PATCH', `${path}/{methodId}`, { permissions: P.authMethodWrite, name: `authentication.${kind.segment}.update` }, (ctx) => {
+      routes.push(route('PATCH', `${path}/{methodId}`, { ...REPORTS, permissions: P.authMethodWrite, name: `authentication.${kind.segment}.update` }, (ctx) => {
         const { user, method } = find(ctx);
         const write = parseWrite(ctx, ctx.request.body, { entityType: `microsoft.graph.${kind.type}`, resourceName: kind.type, readOnly: ['createdDateTime', 'phoneType', 'smsSignInState'] }, 'update', method.id);
         saveMethods(ctx, user.id, methodsOf(ctx, user.id).map((m) => (m === method ? { ...m, ...write.props } : m)));
@@ -174,7 +182,7 @@ export function authMethodRoutes(): RouteSpec[] {
       }));
     }
     if (kind.remove) {
-      routes.push(route('DELETE', `${path}/{methodId}`, { permissions: P.authMethodWrite, name: `authentication.${kind.segment}.delete` }, (ctx) => {
+      routes.push(route('DELETE', `${path}/{methodId}`, { ...REPORTS, permissions: P.authMethodWrite, name: `authentication.${kind.segment}.delete` }, (ctx) => {
         const { user, method } = find(ctx);
         saveMethods(ctx, user.id, methodsOf(ctx, user.id).filter((m) => m !== method));
         auditMethod(ctx, user, 'deleted', kind.type);
