@@ -13,7 +13,8 @@
  * - singleton: one request (per parent);
  * - append-only (audit log): ⌈records / 999⌉;
  * - sub-resources read per item: one request per item (a list longer than 999 needs more); those
- *   the collection can `$expand` (manager, group owners): ⌈items / 100⌉ expanded pages (the expand
+ *   the collection can `$expand` (`bulkExpand` in the registry: manager, group, application and
+ *   service-principal owners, device owners and users): ⌈items / 100⌉ expanded pages (the expand
  *   cap) plus one request per item whose list reached the 20-entry expand limit;
  * - Exchange: one page of 1,000 groups, one member call per group.
  * Resource units are counted for the identity-and-access limit (the `directory` bucket); Intune,

@@ -118,9 +118,9 @@ describe('backup, profile and permissions CLI', () => {
     const before = parseJson<unknown[]>(await inProcess(['snapshots', 'contoso', '--json'])).length;
     let child: ReturnType<typeof spawn> | undefined;
     let killed = false;
-    // Kill the backup while it reads devices' registered owners, mid-run, with packs being written.
+    // Kill the backup while it reads service principals' app role assignments, mid-run, with packs being written.
     const undo = bench.emulator.control.use({
-      method: 'GET', path: '/devices/{id}/registeredOwners',
+      method: 'GET', path: '/servicePrincipals/{id}/appRoleAssignedTo',
       handler: async (ctx) => {
         if (!killed && child) {
           killed = true;

@@ -15,7 +15,7 @@ import type { GraphContext, GraphVersion, RouteSpec } from '../graph/types.js';
 import { requireObjectBody } from '../graph/writes.js';
 import type { Entity } from '../state/store.js';
 import { deleteDirectoryObject, linkedObjects } from './objects.js';
-import { mixedProjection, navigationRoutes, ownerIn, typedAll } from './shared.js';
+import { linksExpand, navigationRoutes, ownerIn } from './shared.js';
 import { memberOfRoutes } from './users.js';
 
 const AU_PATHS: readonly { path: string; versions: readonly GraphVersion[] }[] = [
@@ -35,7 +35,7 @@ function auSpec(path: string, versions: readonly GraphVersion[]): EntitySetSpec 
     paging: DIRECTORY_PAGING,
     advancedQueries: true,
     delta: { links: { members: (ctx, au) => linkedObjects(ctx.tenant, 'auMembers', au.id) } },
-    expand: { members: { items: (ctx, au) => typedAll(ctx, linkedObjects(ctx.tenant, 'auMembers', au.id)), projection: mixedProjection() } },
+    expand: { members: linksExpand('auMembers') },
     write: { required: ['displayName'], readOnly: ['deletedDateTime'] },
     create: (ctx, write) => {
       const au: Entity = {
@@ -141,6 +141,8 @@ export const DEVICES: EntitySetSpec = {
   orderable: ['displayName'],
   searchable: ['displayName', 'deviceId'],
   delta: true,
+  // "Supports $expand" on both (device resource; device-list answers devices?$expand=registeredOwners).
+  expand: { registeredOwners: linksExpand('registeredOwners'), registeredUsers: linksExpand('registeredUsers') },
   find: (ctx, key) => {
     if (!key.startsWith('deviceId=')) return ctx.tenant.store('devices').get(key);
     const wanted = key.slice(9).toLowerCase();

@@ -22,7 +22,7 @@ import type { Entity } from '../state/store.js';
 import { OAUTH2_GRANTS, addSecret, resolveApplication, resolveServicePrincipal, servicePrincipalByAppId, servicePrincipalFor } from './apps.js';
 import { appRoleAssignedToRoutes, appRoleAssignmentRoutes } from './app-role-assignments.js';
 import { deleteDirectoryObject } from './objects.js';
-import { addLinks, navigationRoutes, type NavigationSpec } from './shared.js';
+import { addLinks, linksExpand, navigationRoutes, type NavigationSpec } from './shared.js';
 import { memberOfRoutes } from './users.js';
 import { FIRST_PARTY_APPS } from '../login/first-party.js';
 
@@ -103,6 +103,7 @@ export const APPLICATIONS: EntitySetSpec = {
   orderable: ['displayName'],
   searchable: ['displayName', 'appId'],
   delta: true,
+  expand: { owners: linksExpand('owners') },
   find: (ctx, key) => resolveApplication(ctx.tenant, key),
   write: { readOnly: APP_READ_ONLY, required: ['displayName'] },
   create: createApplication,
@@ -140,6 +141,7 @@ export const SERVICE_PRINCIPALS: EntitySetSpec = {
   orderable: ['displayName'],
   searchable: ['displayName', 'appDisplayName', 'appId'],
   delta: true,
+  expand: { owners: linksExpand('owners') },
   find: (ctx, key) => resolveServicePrincipal(ctx.tenant, key),
   write: { readOnly: SP_READ_ONLY, required: ['appId'], immutable: ['appId'] },
   create: createServicePrincipal,

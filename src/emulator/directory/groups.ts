@@ -22,7 +22,7 @@ import { hash32 } from '../random.js';
 import type { Entity } from '../state/store.js';
 import { appRoleAssignmentRoutes } from './app-role-assignments.js';
 import { deleteDirectoryObject, isUnifiedGroup, linkedObjects } from './objects.js';
-import { addLinks, directoryObjectList, mixedProjection, navigationRoutes, ownerIn, typedAll, type NavigationSpec } from './shared.js';
+import { addLinks, directoryObjectList, linksExpand, navigationRoutes, ownerIn, type NavigationSpec } from './shared.js';
 import { memberOfRoutes } from './users.js';
 
 const GROUP_READ_ONLY = [
@@ -137,8 +137,8 @@ export const GROUPS: EntitySetSpec = {
   searchable: ['displayName', 'description', 'mail', 'mailNickname'],
   delta: { links: { members: (ctx, g) => linkedObjects(ctx.tenant, 'members', g.id) } },
   expand: {
-    members: { items: (ctx, g) => typedAll(ctx, linkedObjects(ctx.tenant, 'members', g.id)), projection: mixedProjection() },
-    owners: { items: (ctx, g) => typedAll(ctx, linkedObjects(ctx.tenant, 'owners', g.id)), projection: mixedProjection() },
+    members: linksExpand('members'),
+    owners: linksExpand('owners'),
   },
   write: { readOnly: GROUP_READ_ONLY, required: ['displayName', 'mailEnabled', 'mailNickname', 'securityEnabled'] },
   create: createGroup,

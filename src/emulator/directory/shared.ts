@@ -7,7 +7,7 @@
  * Sources: user resource ("Properties": default set vs "Returned only on $select"),
  * group-post-members.md / group-delete-members.md ($ref), group-post-groups.md (binds, 20 max).
  */
-import { DIRECTORY_PAGING, countResponse, entityResponse, listResponse, type CollectionSpec } from '../graph/collection.js';
+import { DIRECTORY_PAGING, countResponse, entityResponse, listResponse, type CollectionSpec, type ExpandSpec } from '../graph/collection.js';
 import { GraphError, badRequest, notFound } from '../graph/errors.js';
 import type { ProjectionSpec } from '../graph/projection.js';
 import { route } from '../graph/resource.js';
@@ -53,6 +53,11 @@ export function mixedProjection(): ProjectionSpec {
     defaultSelectByType: { 'microsoft.graph.user': USER_DEFAULT_SELECT },
     hidden: ['passwordProfile'],
   };
+}
+
+/** `$expand` of a forward link list (owners, members, registered owners …): the linked objects, typed. */
+export function linksExpand(relation: RelationName): ExpandSpec {
+  return { items: (ctx, owner) => typedAll(ctx, linkedObjects(ctx.tenant, relation, owner.id)), projection: mixedProjection() };
 }
 
 /** A list response over related directory objects, honouring `$select`, casts and `$count`. */

@@ -104,7 +104,7 @@ export const application = defineResource({
     'requiredResourceAccess[].resourceAppId': 'application.appId',
     'api.preAuthorizedApplications[].appId': 'application.appId',
   },
-  subResources: [relationship('owners', '/applications/{id}/owners')],
+  subResources: [{ ...relationship('owners', '/applications/{id}/owners'), bulkExpand: true }],
   recycleBin: directoryRecycleBin('application'),
   write: { actions: { addPassword: '/applications/{id}/addPassword', addOwner: '/applications/{id}/owners/$ref' } },
   sources: [`${API}/application-delta`, `${API}/application-list-owners`, 'facts/graph-api.md §6.1, §6.3'],
@@ -128,7 +128,7 @@ export const servicePrincipal = defineResource({
     'appRoleAssignedTo[].resourceId': 'servicePrincipal',
   },
   subResources: [
-    relationship('owners', '/servicePrincipals/{id}/owners'),
+    { ...relationship('owners', '/servicePrincipals/{id}/owners'), bulkExpand: true },
     // Read from the resource side: one list per service principal covers user, group and app
     // assignments, where the principal side would need one list per user and group.
     { name: 'appRoleAssignedTo', path: '/servicePrincipals/{id}/appRoleAssignedTo', kind: 'collection', read: 'everyRun', pageSize: 999 },
@@ -208,9 +208,10 @@ export const device = defineResource({
   backupOnly: 'Devices are created by device registration, not by an API restore can call.',
   readOnly: ['deviceId', 'approximateLastSignInDateTime', 'registrationDateTime', 'isCompliant', 'isManaged', 'trustType'],
   references: { 'registeredOwners[].id': 'user', 'registeredUsers[].id': 'user' },
-  // `registeredOwners@delta` is seen in public code [C] only, so both lists are read per device
-  // (the emulator sends neither).
-  subResources: [relationship('registeredOwners', '/devices/{id}/registeredOwners'), relationship('registeredUsers', '/devices/{id}/registeredUsers')],
+  // `registeredOwners@delta` is seen in public code [C] only, so both lists are read per changed
+  // device; both "support $expand" (device resource, and devices?$expand=registeredOwners in
+  // Microsoft Q&A 784161), so a full read takes them 100 devices a request.
+  subResources: [{ ...relationship('registeredOwners', '/devices/{id}/registeredOwners'), bulkExpand: true }, { ...relationship('registeredUsers', '/devices/{id}/registeredUsers'), bulkExpand: true }],
   sources: [`${API}/device-delta`, `${API}/device-list-registeredowners`],
 });
 
