@@ -4,8 +4,8 @@
  * record that read writes; the audit log newest first, its `activityDateTime` filter, stable
  * paging while records are written, and the reports throttling class.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { all, clientToken, graph, startTest, type TestEmulator } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { all, clientToken, graph, startTest, useTestEmulator, type TestEmulator } from './helpers.js';
 
 const KEYS = '/informationProtection/bitlocker/recoveryKeys';
 const AUDIT = '/auditLogs/directoryAudits';
@@ -13,12 +13,9 @@ const AUDIT = '/auditLogs/directoryAudits';
 describe('BitLocker recovery keys and the audit log', () => {
   let em: TestEmulator;
   let token: string;
-  beforeAll(async () => {
-    em = await startTest();
-    token = await clientToken(em, em.t);
-  });
-  afterAll(async () => {
-    await em?.close();
+  useTestEmulator((e, t) => {
+    em = e;
+    token = t;
   });
 
   it('lists keys without the key, one per Windows device', async () => {

@@ -4,8 +4,8 @@
  * ID, permanent delete, 30-day purge on the emulator clock), the "both permissions" write rule,
  * audit records, and the CA throttling class (1 request/s per tenant, 429 without Retry-After).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientToken, graph, startTest, type TestEmulator } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { clientToken, graph, startTest, useTestEmulator, type TestEmulator } from './helpers.js';
 
 const CA = '/identity/conditionalAccess';
 
@@ -30,12 +30,9 @@ const ipLocation = {
 describe('conditional access', () => {
   let em: TestEmulator;
   let token: string;
-  beforeAll(async () => {
-    em = await startTest();
-    token = await clientToken(em, em.t);
-  });
-  afterAll(async () => {
-    await em?.close();
+  useTestEmulator((e, t) => {
+    em = e;
+    token = t;
   });
 
   it('lists the generated policies and locations with every property of their type', async () => {

@@ -3,9 +3,9 @@
  * endpoint, fault injection (rate, kinds, resets, slow answers on the emulator clock), per-test
  * overrides (static over HTTP, handlers with passthrough in-process), clock and reset.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../../src/emulator/http.js';
-import { clientToken, graph, startTest, type TestEmulator } from './helpers.js';
+import { clientToken, graph, useTestEmulator, type TestEmulator } from './helpers.js';
 
 async function control(em: TestEmulator, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(`${em.url}/_emulator${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -16,12 +16,9 @@ async function control(em: TestEmulator, method: string, path: string, body?: un
 describe('control API', () => {
   let em: TestEmulator;
   let token: string;
-  beforeAll(async () => {
-    em = await startTest();
-    token = await clientToken(em, em.t);
-  });
-  afterAll(async () => {
-    await em?.close();
+  useTestEmulator((e, t) => {
+    em = e;
+    token = t;
   });
 
   it('creates tenants and registers apps with chosen permissions over HTTP', async () => {

@@ -3,6 +3,7 @@
  * sign in over plain HTTP with raw requests, call Graph, and trust the emulator's TLS certificate
  * in `fetch` (for SDKs that insist on https).
  */
+import { afterAll, beforeAll } from 'vitest';
 import { ManualClock, startEmulator, type Emulator, type EmulatorOptions, type TenantInfo } from '../../src/emulator/index.js';
 
 export interface TestEmulator extends Emulator {
@@ -14,6 +15,18 @@ export async function startTest(options: Partial<EmulatorOptions> = {}): Promise
   const clock = options.clock instanceof ManualClock ? options.clock : new ManualClock(Date.UTC(2025, 0, 15, 9));
   const em = await startEmulator({ tenants: [{ name: 'contoso', size: 'small' }], throttle: false, ...options, clock });
   return Object.assign(em, { clock, t: em.tenants[0] as TenantInfo });
+}
+
+/** Starts a small test emulator before the suite (with the admin app's token) and closes it after. */
+export function useTestEmulator(ready: (em: TestEmulator, token: string) => void, options: Partial<EmulatorOptions> = {}): void {
+  let em: TestEmulator | undefined;
+  beforeAll(async () => {
+    em = await startTest(options);
+    ready(em, await clientToken(em, em.t));
+  });
+  afterAll(async () => {
+    await em?.close();
+  });
 }
 
 export async function clientToken(em: Emulator, t: { tenantId: string; clientId: string; clientSecret: string }, scope = 'https://graph.microsoft.com/.default'): Promise<string> {

@@ -4,18 +4,15 @@
  * beta), token-lifetime policies with appliesTo and app assignment, cross-tenant partners with
  * their bin, security defaults, and the permissions each write needs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientToken, graph, startTest, type TestEmulator } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { clientToken, graph, useTestEmulator, type TestEmulator } from './helpers.js';
 
 describe('policies', () => {
   let em: TestEmulator;
   let token: string;
-  beforeAll(async () => {
-    em = await startTest();
-    token = await clientToken(em, em.t);
-  });
-  afterAll(async () => {
-    await em?.close();
+  useTestEmulator((e, t) => {
+    em = e;
+    token = t;
   });
 
   it('the authentication methods policy carries its configurations unless $select is used', async () => {
