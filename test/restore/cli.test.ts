@@ -202,4 +202,25 @@ describe('tenant-vault restore (CLI)', () => {
     expect(shown.plan.operations).toHaveLength(report.operations.length);
     expect(shown.secrets.map((s) => s.value).sort()).toEqual(report.secrets!.map((s) => s.value).sort());
   });
+
+  it('plans and applies in one run through one connection (one scheduler per app and tenant), for a restore and its undo', async () => {
+    const user = people[40]!;
+    await bench.admin.request(`/users/${String(user.id)}`, { method: 'DELETE' });
+    // Every connection sizes its scheduler from the tenant's user count, once (session.ts): counts are connections.
+    const connections = (): number => Object.values(bench.emulator.control.stats('contoso').apps)
+      .reduce((n, app) => n + Object.entries(app.endpoints).filter(([e]) => e.startsWith('GET /users/$count')).reduce((m, [, c]) => m + c.requests, 0), 0);
+
+    bench.emulator.control.resetStats();
+    const applied = await inProcess(bench, ['restore', snapshot.snapshot, `user/${String(user.id)}`, '--apply', '--yes', '--json']);
+    expect(applied.code).toBe(0);
+    const report = JSON.parse(applied.stdout) as RestoreReport;
+    expect(report.operations.filter((op) => op.action !== 'unsupported').map((op) => [op.action, op.result, op.verified])).toEqual([['recycleBin', 'done', true]]);
+    expect(connections()).toBe(1);
+
+    bench.emulator.control.resetStats();
+    const undone = await inProcess(bench, ['restore', 'undo', report.restore, '--yes', '--json']);
+    expect(undone.code).toBe(0);
+    expect((JSON.parse(undone.stdout) as RestoreReport).operations.map((op) => [op.action, op.result])).toEqual([['delete', 'done']]);
+    expect(connections()).toBe(1);
+  });
 });

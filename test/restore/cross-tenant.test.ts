@@ -102,9 +102,9 @@ describe('restore into another tenant', () => {
     const op = (type: string, id: string) => plan.operations.find((o) => o.type === type && o.id === id)!;
     const group = op('group', groupA);
     expect(group.action).toBe('create');
-    // Members with a counterpart in B are added by B's id; the one without is listed, unmapped.
-    expect(group.references?.filter((r) => r.to !== null).map((r) => [r.path, r.to]).sort()).toEqual([
-      ['members', aToB.get(String(mapped[0]!.id))], ['members', aToB.get(String(mapped[1]!.id))],
+    // Members with a counterpart in B are added by B's id, each from A's user it maps; the one without is listed, unmapped.
+    expect(group.references?.filter((r) => r.to !== null).map((r) => [r.path, r.from, r.to]).sort()).toEqual([
+      ['members', String(mapped[0]!.id), aToB.get(String(mapped[0]!.id))], ['members', String(mapped[1]!.id), aToB.get(String(mapped[1]!.id))],
     ].sort());
     expect(group.references?.filter((r) => r.to === null).map((r) => [r.targetType, r.from])).toEqual([['user', String(unmapped.id)]]);
 

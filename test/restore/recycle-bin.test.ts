@@ -5,7 +5,8 @@
  * snapshot taken before the deletions (server-managed properties aside).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyRestore, planRestore } from '../../src/engine/restore/index.js';
+import { listResources } from '../../src/connectors/index.js';
+import { applyRestore, planRestore, recycleBinReason } from '../../src/engine/restore/index.js';
 import type { BackupReport } from '../../src/engine/backup/index.js';
 import type { Repository } from '../../src/repository/index.js';
 import { comparable, snapshotDocs } from './compare.js';
@@ -25,6 +26,14 @@ describe('restore from the recycle bin (acceptance 1)', () => {
   });
   afterAll(async () => {
     await bench?.close();
+  });
+
+  it('says for every type with a deleted-items container what restoring from it keeps', () => {
+    const binned = listResources('azure').filter((r) => r.recycleBin).map((r) => r.name);
+    expect(binned.length).toBeGreaterThan(5);
+    const fallback = recycleBinReason('no such type');
+    for (const type of binned) expect(recycleBinReason(type), type).not.toBe(fallback);
+    for (const type of ['conditionalAccessPolicy', 'namedLocation', 'application', 'servicePrincipal']) expect(recycleBinReason(type), type).not.toMatch(/memberships|roles/);
   });
 
   it('brings back a user, a Microsoft 365 group, an application, a service principal and an administrative unit with their ids and memberships', async () => {
@@ -57,6 +66,11 @@ describe('restore from the recycle bin (acceptance 1)', () => {
     const position = (type: string) => plan.operations.findIndex((op) => op.type === type);
     expect(position('application')).toBeLessThan(position('servicePrincipal'));
     expect(position('user')).toBeLessThan(position('group'));
+    // Each reason says what the directory's recycle bin keeps for that type (facts §5.1).
+    const reasonOf = (type: string) => main.find((op) => op.type === type)!.reason;
+    expect(reasonOf('user')).toBe('Restored from the directory recycle bin with its id, group memberships, roles, licenses and application assignments.');
+    expect(reasonOf('application')).toBe('Restored from the directory recycle bin with its id and properties (its service principal is restored on its own).');
+    expect(reasonOf('administrativeUnit')).toBe('Restored from the directory recycle bin with its id and properties.');
 
     const report = await applyRestore(bench.ws, plan, { clock: bench.clock });
     expect(report.status).toBe('succeeded');

@@ -15,8 +15,8 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { TenantVaultError } from '../../errors/index.js';
 import {
-  RESTORE_MODES, applyRestore, planRestore, planUndo, renderPlan, renderReport, resolveRequestKey, restoreStore,
-  type RestoreMode, type RestorePlan, type RestoreReport, type RestoreRequest,
+  RESTORE_MODES, applyRestore, openRequestTarget, openTarget, planRestore, planUndo, renderPlan, renderReport, resolveRequestKey, restoreStore,
+  type RestoreMode, type RestorePlan, type RestoreReport, type RestoreRequest, type TargetSession,
 } from '../../engine/restore/index.js';
 import type { Workspace } from '../../engine/workspace.js';
 import { withWorkspace } from '../context.js';
@@ -89,7 +89,8 @@ async function confirm(plan: RestorePlan, opts: RestoreOptions): Promise<boolean
   }
 }
 
-async function apply(ws: Workspace, plan: RestorePlan, opts: RestoreOptions, signal: AbortSignal, checkStale: boolean): Promise<void> {
+/** `session`: the one the plan was made with, when this run planned it (one scheduler for both). */
+async function apply(ws: Workspace, plan: RestorePlan, opts: RestoreOptions, signal: AbortSignal, checkStale: boolean, session?: TargetSession): Promise<void> {
   if (!(await confirm(plan, opts))) {
     process.stderr.write('Nothing was written.\n');
     return;
@@ -97,7 +98,9 @@ async function apply(ws: Workspace, plan: RestorePlan, opts: RestoreOptions, sig
   const progress = createProgress('restore', { quiet: opts.json === true && !process.stderr.isTTY });
   let report: RestoreReport;
   try {
-    report = await applyRestore(ws, plan, { signal, logger: ws.logger, checkStale, onProgress: (p) => progress.update(p.phase, p.done, Math.max(1, p.total)) });
+    report = await applyRestore(ws, plan, {
+      signal, logger: ws.logger, checkStale, ...(session ? { session } : {}), onProgress: (p) => progress.update(p.phase, p.done, Math.max(1, p.total)),
+    });
   } finally {
     progress.stop();
   }
@@ -143,13 +146,15 @@ async function runRestore(ws: Workspace, snapshot: string | undefined, selectors
       return;
     }
   }
-  const plan = await planRestore(ws, req, { signal, logger: ws.logger });
+  // Planning and applying in one run share one connection: one scheduler, one budget per app and tenant.
+  const session = opts.apply ? await openRequestTarget(ws, req, { signal, logger: ws.logger }) : undefined;
+  const plan = await planRestore(ws, req, { signal, logger: ws.logger, ...(session ? { session } : {}) });
   if (opts.out) writeFileSync(opts.out, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
   if (opts.plan) {
     printPlan(plan, opts.json === true);
     return;
   }
-  await apply(ws, plan, opts, signal, false);
+  await apply(ws, plan, opts, signal, false, session);
 }
 
 export function registerRestoreCommand(program: Command): void {
@@ -238,9 +243,11 @@ export function registerRestoreCommand(program: Command): void {
     .action(async (id: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<{ plan?: boolean; yes?: boolean; json?: boolean }>();
       await withWorkspace(cmd, async (ws, signal) => {
+        const repo = await ws.repository();
+        const store = restoreStore(repo);
+        let session: TargetSession | undefined;
         if (!opts.plan) {
           // An interrupted undo of this restore continues where it stopped.
-          const store = restoreStore(await ws.repository());
           const record = await store.findRecord(id, { signal });
           const unfinished = (await store.listRecords({ signal })).filter((r) => r.undoOf === record.id && r.status === 'running').pop();
           const stored = unfinished ? await store.getPlan(unfinished.id, { signal }) : undefined;
@@ -249,13 +256,15 @@ export function registerRestoreCommand(program: Command): void {
             await apply(ws, stored, { yes: true, ...(opts.json ? { json: true } : {}) }, signal, false);
             return;
           }
+          // Planning and applying the undo share one connection (one scheduler), as for a restore.
+          session = await openTarget(repo, record.profile, { signal, logger: ws.logger });
         }
-        const plan = await planUndo(ws, id, { signal, logger: ws.logger });
+        const plan = await planUndo(ws, id, { signal, logger: ws.logger, ...(session ? { session } : {}) });
         if (opts.plan) {
           printPlan(plan, opts.json === true);
           return;
         }
-        await apply(ws, plan, { ...(opts.yes ? { yes: true } : {}), ...(opts.json ? { json: true } : {}) }, signal, false);
+        await apply(ws, plan, { ...(opts.yes ? { yes: true } : {}), ...(opts.json ? { json: true } : {}) }, signal, false, session);
       });
     });
 }

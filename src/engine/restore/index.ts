@@ -10,7 +10,7 @@
  * - `model.ts` — plans, operations and reports with their JSON contracts.
  */
 export * from './model.js';
-export { planRestore, resolveRequestKey, buildPlan, openPlanContext, requestKeyOf, newRestoreId, describe, type PlanRestoreOptions, type PlanContext, type PlanHeader } from './plan/planner.js';
+export { planRestore, openRequestTarget, recycleBinReason, resolveRequestKey, buildPlan, openPlanContext, requestKeyOf, newRestoreId, describe, type PlanRestoreOptions, type PlanContext, type PlanHeader } from './plan/planner.js';
 export { parseSelector, resolveSelection, type Selector, type ChosenKey } from './plan/selectors.js';
 export { setCrossTenantMapping, sameTenantMapping, referenceKey, type TargetMapping, type MappingFactory, type MappingInput, type SourceItem, type ReferenceTarget } from './plan/target.js';
 export { mapDocument, propertyDiffs, relationshipDiffs, relationshipOf, type MappedDocument, type RelationshipDiff, type PropertyDiff } from './plan/diff.js';
@@ -22,4 +22,4 @@ export { restoreStore, type RestoreStore, type Journal, type StoredSecret } from
 export { planUndo } from './undo.js';
 export { renderPlan, renderReport } from './render.js';
 // Restore into another tenant: importing the module registers the cross-tenant mapping with the planner.
-export { crossTenantMapping, mapUserPrincipalName, stableKeyOf } from './mapping/index.js';
+export { adaptDocument, crossTenantMapping, mapAddress, mapProxyAddress, mapUserPrincipalName, stableKeyOf } from './mapping/index.js';

@@ -46,6 +46,11 @@ describe('conditional access restore', () => {
     const { plan, report } = await planAndApply(bench, { snapshot, selectors: [`conditionalAccessPolicy/${String(policy.id)}`, `namedLocation/${location}`] });
     expect(actions(plan.operations)).toEqual([`recycleBin namedLocation/${location}`, `recycleBin conditionalAccessPolicy/${String(policy.id)}`]);
     expect(plan.operations.map((op) => op.targetId)).toEqual([location, policy.id]);
+    // The reason says what conditional access's container keeps: nothing about memberships or roles.
+    expect(plan.operations.map((op) => op.reason)).toEqual([
+      'Restored from conditional access\'s deleted named locations with its id and settings.',
+      'Restored from conditional access\'s deleted policies with its id and settings.',
+    ]);
     expect(report.status).toBe('succeeded');
     expect(report.operations.map((op) => [op.result, op.verified])).toEqual([['done', true], ['done', true]]);
 

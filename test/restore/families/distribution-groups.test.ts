@@ -9,7 +9,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect } from '../../../src/engine/profiles/index.js';
 import { listAll, startBench, type Bench, type Doc } from '../helpers.js';
-import { expectRestored, liveDocs, planAndApply, snapshotDoc } from './helpers.js';
+import { NEW_ID } from '../../../src/engine/restore/index.js';
+import { createdIds, expectRestored, liveDocs, planAndApply, snapshotDoc } from './helpers.js';
 
 const ID = 'ExternalDirectoryObjectId';
 
@@ -64,6 +65,41 @@ describe('distribution group restore', () => {
     // The directory sees the same group and membership.
     const members = await listAll<Doc>(bench.admin, `/groups/${newId}/members`, { $select: 'id' });
     expect(members.map((m) => m.id).sort()).toEqual(users.slice(1, 5).map((u) => u.id).sort());
+  });
+
+  it('repoints what referenced a recreated mail-enabled security group by its directory id: a conditional-access policy and an Intune assignment', async () => {
+    const users = await listAll<Doc>(bench.admin, '/users', { $select: 'id', $top: 3 });
+    const [created] = await exchange(bench, 'New-DistributionGroup', { Name: 'Remote staff', Alias: 'remote-staff', Type: 'Security', Members: users.map((u) => String(u.id)) });
+    const id = String(created![ID]);
+    // Its Entra object (same id) is what conditional access and Intune name.
+    const [policy] = await listAll<Doc>(bench.admin, '/identity/conditionalAccess/policies');
+    const conditions = policy!.conditions as Doc;
+    await bench.admin.request(`/identity/conditionalAccess/policies/${String(policy!.id)}`, {
+      method: 'PATCH', body: { conditions: { ...conditions, users: { ...(conditions.users as Doc), excludeGroups: [...((conditions.users as Doc).excludeGroups as string[]), id] } } },
+    });
+    const [config] = await listAll<Doc>(bench.admin, '/deviceManagement/deviceConfigurations', { $expand: 'assignments' });
+    await bench.admin.request(`/deviceManagement/deviceConfigurations/${String(config!.id)}/assign`, {
+      method: 'POST', body: { assignments: [...(config!.assignments as Doc[]).map((a) => ({ target: a.target })), { target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: id } }] },
+    });
+    const { snapshot } = await bench.backup({ types: ['distributionGroup', 'user', 'group', 'conditionalAccessPolicy', 'deviceConfiguration'] });
+    await exchange(bench, 'Remove-DistributionGroup', { Identity: id, Confirm: false });
+
+    const { plan, report } = await planAndApply(bench, { snapshot, selectors: [`distributionGroup/${id}`] });
+    // The create comes first: the relinks need its new id.
+    expect(plan.operations[0]).toMatchObject({ type: 'distributionGroup', id, action: 'create' });
+    expect(plan.operations.filter((op) => op.action !== 'create').map((op) => [op.type, op.id, op.action, op.references?.map((r) => [r.from, r.to])])).toEqual([
+      ['conditionalAccessPolicy', String(policy!.id), 'relink', [[id, NEW_ID]]],
+      ['deviceConfiguration', String(config!.id), 'relink', [[id, NEW_ID]]],
+    ]);
+    expect(report.status).toBe('succeeded');
+    expect(report.operations.map((op) => [op.type, op.result, op.verified])).toEqual([
+      ['distributionGroup', 'done', true], ['conditionalAccessPolicy', 'done', true], ['deviceConfiguration', 'done', true],
+    ]);
+    const ids = createdIds(report);
+    expect(ids.get(id)).toBeDefined();
+    const live = await liveDocs(bench, ['conditionalAccessPolicy', 'deviceConfiguration']);
+    expectRestored(live.get(`conditionalAccessPolicy/${String(policy!.id)}`), await snapshotDoc(bench, snapshot, 'conditionalAccessPolicy', String(policy!.id)), { ids });
+    expectRestored(live.get(`deviceConfiguration/${String(config!.id)}`), await snapshotDoc(bench, snapshot, 'deviceConfiguration', String(config!.id)), { ids });
   });
 
   it('reverts a changed group: settings with Set-DistributionGroup, members added (merge) and removed (overwrite)', async () => {

@@ -38,8 +38,9 @@ import { JournalWriter, temporaryPassword } from './journal.js';
 import { takeSafetySnapshot } from './safety.js';
 import { mapDocument, relationshipOf } from '../plan/diff.js';
 import { ApplyMap, writeLinks, writeProperties, writeRelink } from './steps.js';
+import { mappingFor } from '../plan/target.js';
 import { restoreStore, type StoredSecret } from './store.js';
-import { verifyOperations } from './verify.js';
+import { verifyOperations, type DocumentAdapter } from './verify.js';
 
 export interface ApplyProgress {
   readonly phase: 'checking' | 'safety' | 'delete' | 'recycleBin' | 'create' | 'update' | 'links' | 'verify' | 'done';
@@ -55,7 +56,7 @@ export interface ApplyOptions extends ConnectionOptions {
   readonly onProgress?: (progress: ApplyProgress) => void;
   /** Operations in flight at once within a phase (their requests share batches). Default 64. */
   readonly concurrency?: number;
-  /** An open target session (tests, undo). */
+  /** An open target session: the planner's, when one run plans and applies (one scheduler per app and tenant); tests. */
   readonly session?: TargetSession;
 }
 
@@ -102,6 +103,7 @@ export async function applyRestore(ws: Workspace, plan: RestorePlan, options: Ap
   if (!(await store.getPlan(plan.id, { signal }))) await store.putPlan(plan, { signal });
 
   const session = options.session ?? await openTarget(repo, plan.profile, { ...options, logger });
+  const adapt = await documentAdapter(repo, session, plan, signal);
   const progress = (phase: ApplyProgress['phase'], done: number, total: number): void => options.onProgress?.({ phase, done, total });
   if (!resumed && options.checkStale) {
     progress('checking', 0, Object.keys(plan.fingerprints).length);
@@ -133,12 +135,12 @@ export async function applyRestore(ws: Workspace, plan: RestorePlan, options: Ap
       await store.putRecord({ ...baseRecord, safetySnapshot: safety }, { signal });
     }
     const run = new Run(plan, session, storedSecrets, writer, repo, {
-      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, logger, clock, progress, ...(signal ? { signal } : {}),
+      concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, logger, clock, progress, adapt, ...(signal ? { signal } : {}),
     });
     await run.execute();
     await writer.flush();
     progress('verify', 0, plan.operations.length);
-    const verification = await verifyOperations(plan, session, repo, run.map(), run.states, signal);
+    const verification = await verifyOperations(plan, session, repo, run.map(), run.states, adapt, signal);
     const operations: ReportOperation[] = plan.operations.map((op, index) => {
       const state = run.states[index]!;
       const v = verification.get(index);
@@ -189,6 +191,18 @@ export async function applyRestore(ws: Workspace, plan: RestorePlan, options: Ap
   }
 }
 
+/**
+ * The target mapping's document hook (`TargetMapping.adapt`) for this plan: snapshot documents are
+ * written and verified as the planner showed them (another tenant's domains). Into the same tenant
+ * it changes nothing; into another, the target's domains are read again (one list) — a plan file
+ * applied later gets the domains the target has then.
+ */
+async function documentAdapter(repo: Repository, session: TargetSession, plan: RestorePlan, signal: AbortSignal | undefined): Promise<DocumentAdapter> {
+  const snapshot = await repo.findSnapshot(plan.snapshot, { signal });
+  const mapping = await mappingFor({ repo, snapshot, target: session }, plan.sameTenant);
+  return (type, document) => mapping.adapt(type, document);
+}
+
 /** Re-reads every fingerprinted object; PLAN_STALE names those that changed. */
 async function checkStale(session: TargetSession, plan: RestorePlan): Promise<void> {
   const groups = new Map<string, { type: string; how: string; relationships: string[]; ids: string[] }>();
@@ -230,7 +244,7 @@ class Run {
     private readonly storedSecrets: readonly StoredSecret[],
     private readonly journal: JournalWriter,
     private readonly repo: Repository,
-    private readonly options: { concurrency: number; logger: Logger; clock: Clock; signal?: AbortSignal; progress: (phase: ApplyProgress['phase'], done: number, total: number) => void },
+    private readonly options: { concurrency: number; logger: Logger; clock: Clock; signal?: AbortSignal; adapt: DocumentAdapter; progress: (phase: ApplyProgress['phase'], done: number, total: number) => void },
   ) {
     this.states = plan.operations.map(() => ({ doneBefore: 0, ranNow: 0 }));
   }
@@ -244,7 +258,7 @@ class Run {
     if (this.#docs.has(index)) return this.#docs.get(index);
     const op = this.plan.operations[index]!;
     const found = await this.repo.readItem(this.plan.snapshot, op.type, op.id, this.options.signal ? { signal: this.options.signal } : {});
-    const doc = found && isObject(found.document) ? found.document : undefined;
+    const doc = found && isObject(found.document) ? this.options.adapt(op.type, found.document) : undefined;
     if (op.action === 'create') this.#docs.set(index, doc);
     return doc;
   }

@@ -1,6 +1,7 @@
 /**
  * Verification after apply: every operation that wrote is checked by reading its object again
- * and comparing it with what the plan meant, through the final id map —
+ * and comparing it with what the plan meant — the snapshot document adapted to the target as the
+ * plan showed it (another tenant's domains), references through the final id map —
  * - a create: every writable property of the snapshot, and every relationship entry;
  * - a recycle-bin restore or an update: the planned properties, and the relationships as the mode
  *   asks (merge: the snapshot's entries are there; overwrite: and nothing else);
@@ -35,9 +36,12 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
+/** The target mapping's document hook (`TargetMapping.adapt`): a snapshot document as the target holds it. */
+export type DocumentAdapter = (type: string, document: JsonObject) => JsonObject;
+
 export async function verifyOperations(
   plan: RestorePlan, session: TargetSession, repo: Repository, map: ApplyMap,
-  states: ReadonlyArray<{ readonly result?: OperationResult; readonly newId?: string }>, signal: AbortSignal | undefined,
+  states: ReadonlyArray<{ readonly result?: OperationResult; readonly newId?: string }>, adapt: DocumentAdapter, signal: AbortSignal | undefined,
 ): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
   const checks: Check[] = [];
@@ -48,7 +52,7 @@ export async function verifyOperations(
     const targetId = op.action === 'create' ? state.newId : op.targetId;
     if (!targetId) continue;
     const found = await repo.readItem(plan.snapshot, op.type, op.id, signal ? { signal } : {});
-    const snapshot = found && isObject(found.document) ? found.document : {};
+    const snapshot = found && isObject(found.document) ? adapt(op.type, found.document) : {};
     const writer = writerFor(op.type);
     const relationships = op.action === 'delete' ? []
       : op.action === 'relink' ? [...new Set((op.references ?? []).map((r) => r.path).filter((p) => p in writer.relationships && !linkChecked(writer, p)))]

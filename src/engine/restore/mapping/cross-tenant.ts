@@ -7,6 +7,8 @@
  *   compares and updates it; not found → the plan creates it (there is no recycle bin to look in:
  *   the target never held these objects). Several candidates with the key are ambiguous: the item
  *   is treated as not found (a warning names it) rather than written onto a guess.
+ * - `adapt` gives a snapshot document the target's domains (adapt.ts: UPN, mail and proxy
+ *   addresses, a distribution group's addresses, by the UPN rule of domains.ts);
  * - `mapReferences` maps a reference to an object the plan does not restore: the referenced
  *   object is read from the snapshot and looked up in the target by its key. A reference by appId
  *   keeps its value when the target has a service principal with that appId, or when the app is
@@ -30,6 +32,7 @@ import { isObject } from '../documents.js';
 import { profileOfSnapshot } from '../session.js';
 import { referenceKey, type MappingInput, type ReferenceTarget, type SourceItem, type TargetMapping } from '../plan/target.js';
 import type { JsonObject } from '../writers/types.js';
+import { adaptDocument } from './adapt.js';
 import { readTargetDomains } from './domains.js';
 import { TargetLookup, type LookupResult } from './lookup.js';
 
@@ -113,7 +116,8 @@ function idOf(result: LookupResult): string | undefined {
 
 export async function crossTenantMapping(input: MappingInput): Promise<TargetMapping> {
   const { ctx } = input.target;
-  const lookup = new TargetLookup(ctx, await readTargetDomains(ctx));
+  const domains = await readTargetDomains(ctx);
+  const lookup = new TargetLookup(ctx, domains);
   const sourceProfile = await profileStore(input.repo).get(profileOfSnapshot(input.snapshot.profile), ctx.signal ? { signal: ctx.signal } : {}).catch(() => undefined);
   const source = new SourceIndex(input.repo, input.snapshot, sourceProfile?.tenantId, ctx.signal);
 
@@ -143,6 +147,7 @@ export async function crossTenantMapping(input: MappingInput): Promise<TargetMap
 
   return {
     sameTenant: false,
+    adapt: (type, document) => adaptDocument(type, document, domains),
     async locate(items) {
       const ids = await inWindows(items, locateOne);
       return new Map(items.map((item, i) => [`${item.type}/${item.id}`, ids[i]]));

@@ -12,9 +12,17 @@
  * A guest's UPN (`bob_partner.com#EXT#@contoso.onmicrosoft.com`) follows the same rule: its local
  * part already names the guest's home address.
  * Comparisons ignore case, as Entra does for UPNs.
+ * Mail addresses follow the same rule (`mapAddress`): Exchange Online refuses an address whose
+ * domain is not an accepted domain of the organization ("You can't use the domain because it's
+ * not an accepted domain for your organization", NotAcceptedDomainException —
+ * MicrosoftDocs/OfficeDocs-Support, Exchange/ExchangeOnline/…/issue-with-add-recipientpermission-cmdlet.md).
+ * The verified domains are what Graph tells; a verified domain not yet set up for Exchange
+ * (domain-verify: "doesn't configure the domain for use with … Exchange") makes that create fail,
+ * and the report says so. Proxy addresses (`SMTP:alice@contoso.com`, `smtp:…`, `sip:…`) keep
+ * their prefix and its case (upper case marks the primary address).
  *
- * Guarantees: `readTargetDomains` reads `/domains` once (one paged list); `mapUserPrincipalName`
- * is pure. Not guaranteed: that a user with the mapped UPN exists — the lookup says so.
+ * Guarantees: `readTargetDomains` reads `/domains` once (one paged list); the mapping functions
+ * are pure. Not guaranteed: that a user with the mapped UPN exists — the lookup says so.
  */
 import { isObject } from '../documents.js';
 import type { WriterContext } from '../writers/types.js';
@@ -53,4 +61,16 @@ export function mapUserPrincipalName(upn: string, domains: TargetDomains): strin
   if (domains.verified.has(domain)) return `${local}@${domain}`;
   if (domain.endsWith(INITIAL_SUFFIX)) return `${local}@${domains.initial}`;
   return `${local}@${domains.default}`;
+}
+
+/** A mail address by the UPN rule (the same rule: local part kept, domain one the target has). */
+export const mapAddress = mapUserPrincipalName;
+
+/** Proxy address prefixes whose value is `local@domain`. */
+const ADDRESS_PREFIX = /^(smtp|sip):/i;
+
+/** A proxy address (`SMTP:alice@contoso.com`) with its address mapped; other kinds (`X500:…`) unchanged. */
+export function mapProxyAddress(proxy: string, domains: TargetDomains): string {
+  const prefix = ADDRESS_PREFIX.exec(proxy)?.[0];
+  return prefix ? `${prefix}${mapAddress(proxy.slice(prefix.length), domains)}` : proxy;
 }

@@ -9,6 +9,7 @@ import { crossTenantMapping } from './cross-tenant.js';
 setCrossTenantMapping(crossTenantMapping);
 
 export { crossTenantMapping } from './cross-tenant.js';
-export { mapUserPrincipalName, readTargetDomains, type TargetDomains } from './domains.js';
+export { mapAddress, mapProxyAddress, mapUserPrincipalName, readTargetDomains, type TargetDomains } from './domains.js';
+export { adaptDocument } from './adapt.js';
 export { stableKeyOf, type StableKey } from './keys.js';
 export { TargetLookup, type LookupResult, type Match } from './lookup.js';

@@ -8,8 +8,8 @@
  *
  * Per chosen item:
  * - not restorable (a device, a distribution list through Graph …) → `unsupported`, with why;
- * - in a recycle bin → `recycleBin` (keeps id, memberships and roles, facts §5.1), then the
- *   properties that differ from the bin's copy;
+ * - in a recycle bin → `recycleBin` (keeps the id, and what the type's container keeps:
+ *   `recycleBinReason`, facts §5.1, §5.2), then the properties that differ from the bin's copy;
  * - gone → `create`, unless its natural key is taken by another object (a UPN) → `skip`; every
  *   snapshot item that references it is repointed to the new id (`relink` when not chosen),
  *   and a missing item whose only role is linking it (a grant, a role assignment) is recreated;
@@ -39,7 +39,7 @@ import { pool } from '../pool.js';
 import { writerFor } from '../writers/index.js';
 import type { JsonObject, TypeWriter } from '../writers/types.js';
 import { isPlainLink, mapDocument, propertyDiffs, relationshipDiffs, relationshipOf } from './diff.js';
-import { findReferrers, refersToRecreated, type Recreated } from './referrers.js';
+import { findReferrers, referencedAs, refersToRecreated, type Recreated } from './referrers.js';
 import { parseSelector, resolveSelection, type ChosenKey } from './selectors.js';
 import { mappingFor, referenceKey, type TargetMapping } from './target.js';
 
@@ -109,8 +109,7 @@ export async function openPlanContext(ws: Workspace, request: RestoreRequest, op
   const snapshot = await repo.findSnapshot(request.snapshot, { signal });
   const changedSince = request.changedSince ? await repo.findSnapshot(request.changedSince, { signal }) : undefined;
   const sourceProfile = profileOfSnapshot(snapshot.profile);
-  const targetName = request.to ?? sourceProfile;
-  const session = options.session ?? await openTarget(repo, targetName, options);
+  const session = options.session ?? await openTarget(repo, targetProfileOf(request, snapshot), options);
   const source = sourceProfile === session.profile.name ? session.profile : await profileStore(repo).get(sourceProfile, { signal }).catch(() => undefined);
   const sameTenant = source === undefined ? request.to === undefined : source.tenantId === session.profile.tenantId;
   const mapping = await mappingFor({ repo, snapshot, target: session }, sameTenant);
@@ -128,12 +127,27 @@ function planOptionsOf(request: RestoreRequest): PlanOptions {
   };
 }
 
+/** The profile a request restores into: `--to`, else the snapshot's own. */
+function targetProfileOf(request: RestoreRequest, snapshot: SnapshotInfo): string {
+  return request.to ?? profileOfSnapshot(snapshot.profile);
+}
+
+/**
+ * The target session of a request, opened once for a run that plans and then applies
+ * (`restore … --apply`): passed as `session` to both `planRestore` and `applyRestore`, their
+ * requests share one scheduler — one budget per app and tenant — and one `$batch` batcher.
+ */
+export async function openRequestTarget(ws: Workspace, request: RestoreRequest, options: ConnectionOptions = {}): Promise<TargetSession> {
+  const repo = await ws.repository();
+  const snapshot = await repo.findSnapshot(request.snapshot, { signal: options.signal });
+  return openTarget(repo, targetProfileOf(request, snapshot), options);
+}
+
 /** The request key of a request, without connecting to the target (to find an interrupted apply of it). */
 export async function resolveRequestKey(ws: Workspace, request: RestoreRequest, options: { signal?: AbortSignal } = {}): Promise<string> {
   const repo = await ws.repository();
   const snapshot = await repo.findSnapshot(request.snapshot, options);
-  const profile = request.to ?? profileOfSnapshot(snapshot.profile);
-  return requestKeyOf(snapshot.id, profile, request.selectors ?? [], planOptionsOf(request), request.changedSince);
+  return requestKeyOf(snapshot.id, targetProfileOf(request, snapshot), request.selectors ?? [], planOptionsOf(request), request.changedSince);
 }
 
 export async function planRestore(ws: Workspace, request: RestoreRequest, options: PlanRestoreOptions = {}): Promise<RestorePlan> {
@@ -223,7 +237,9 @@ class Planner {
       if (this.#items.has(key(k.type, k.id))) continue;
       const found = await this.ctx.repo.readItem(this.ctx.snapshot, k.type, k.id, this.#signal);
       if (!found || !isObject(found.document)) continue;
-      const item: Item = { type: k.type, id: k.id, document: found.document, writer: writerFor(k.type), origin: k.origin, state: 'absent' };
+      // The document as the target should hold it (another tenant's domains): the plan shows what is written.
+      const document = this.ctx.mapping.adapt(k.type, found.document);
+      const item: Item = { type: k.type, id: k.id, document, writer: writerFor(k.type), origin: k.origin, state: 'absent' };
       this.#items.set(key(k.type, k.id), item);
       this.#order.push(key(k.type, k.id));
       added.push(item);
@@ -454,8 +470,10 @@ class Planner {
     for (const [k, relink] of this.#relinks) perItem.set(k, [this.#relinkOperation(relink, map)]);
 
     const types = [...new Set([...perItem.values()].flat().map((op) => op.type))];
-    const order = dependencyOrder(types).order;
-    const rank = new Map(order.map((t, i) => [t, i]));
+    // A type also referenced as another (a distribution group as a group) goes no later than that one would.
+    const order = dependencyOrder([...new Set(types.flatMap(referencedAs))]).order;
+    const at = new Map(order.map((t, i) => [t, i]));
+    const rank = new Map(types.map((t) => [t, Math.min(...referencedAs(t).map((a) => at.get(a)!))]));
     const keys = [...perItem.keys()];
     const position = new Map(keys.map((k, i) => [k, i]));
     keys.sort((a, b) => {
@@ -474,6 +492,7 @@ class Planner {
     if (blocked) return [{ ...base, action: 'unsupported', ...(item.targetId && item.state === 'live' ? { targetId: item.targetId } : {}), reason: blocked }];
 
     const mapped = mapDocument(item.writer, item.document, map);
+    const sources = sourceIds(item.writer, mapped.rewritten, map);
     const propertyRefsUnmapped = mapped.unmapped.filter((ref) => relationshipOf(item.writer, ref) === undefined);
     const linkRefsUnmapped = mapped.unmapped.filter((ref) => relationshipOf(item.writer, ref) !== undefined);
     const why = origin(item.origin);
@@ -490,7 +509,7 @@ class Planner {
       }
       const properties: PropertyChange[] = Object.entries(item.document).filter(([name]) => item.writer.isWritable(name)).map(([name, to]) => ({ name, to }));
       const references = [
-        ...relationshipDiffs(item.writer, mapped.document, undefined, 'merge').flatMap((d) => d.add.map((entry) => ({ relationship: d.relationship, entry }))).flatMap(({ relationship, entry }) => linkChanges(item, relationship, entry, 'add', recreated)),
+        ...relationshipDiffs(item.writer, mapped.document, undefined, 'merge').flatMap((d) => d.add.map((entry) => ({ relationship: d.relationship, entry }))).flatMap(({ relationship, entry }) => linkChanges(item, relationship, entry, 'add', recreated, sources)),
         ...propertyReferenceChanges(item, recreated, map),
         ...linkRefsUnmapped.map(unmappedChange),
       ];
@@ -519,8 +538,8 @@ class Planner {
     const rels = relationshipDiffs(item.writer, mapped.document, live, relMode, names);
     const references: ReferenceChange[] = [
       ...rels.flatMap((d) => [
-        ...d.add.flatMap((entry) => linkChanges(item, d.relationship, entry, 'add', recreated)),
-        ...d.remove.flatMap((entry) => linkChanges(item, d.relationship, entry, 'remove', recreated)),
+        ...d.add.flatMap((entry) => linkChanges(item, d.relationship, entry, 'add', recreated, sources)),
+        ...d.remove.flatMap((entry) => linkChanges(item, d.relationship, entry, 'remove', recreated, sources)),
       ]),
       ...repointed.filter((r) => props.some((p) => topLevel(r.path) === p.name)),
       ...linkRefsUnmapped.map(unmappedChange),
@@ -532,7 +551,7 @@ class Planner {
     ]);
 
     if (item.state === 'bin') {
-      const reason = ['Restored from the recycle bin with its id, memberships and roles.', why, ...notes].filter(Boolean).join(' ');
+      const reason = [recycleBinReason(item.type), why, ...notes].filter(Boolean).join(' ');
       return [{ ...base, action: 'recycleBin', targetId, ...(properties.length > 0 ? { properties } : {}), ...(references.length > 0 ? { references } : {}), reason }, ...limitations];
     }
     if (options.mode === 'skip') {
@@ -586,6 +605,28 @@ class Planner {
   }
 }
 
+/**
+ * What a restore from the type's deleted-items container keeps (facts §5.1 table "Properties
+ * maintained with soft delete", §5.2): the directory's recycle bin keeps a user's memberships and
+ * roles and a Microsoft 365 group's memberships, but an application's or a service principal's
+ * own properties only; conditional access's and the cross-tenant access policy's containers
+ * keep the object with its id.
+ */
+const RECYCLE_BIN_KEEPS: Readonly<Record<string, string>> = {
+  user: 'Restored from the directory recycle bin with its id, group memberships, roles, licenses and application assignments.',
+  group: 'Restored from the directory recycle bin with its id, memberships, licenses and application assignments.',
+  application: 'Restored from the directory recycle bin with its id and properties (its service principal is restored on its own).',
+  servicePrincipal: 'Restored from the directory recycle bin with its id and properties.',
+  administrativeUnit: 'Restored from the directory recycle bin with its id and properties.',
+  conditionalAccessPolicy: 'Restored from conditional access\'s deleted policies with its id and settings.',
+  namedLocation: 'Restored from conditional access\'s deleted named locations with its id and settings.',
+  crossTenantAccessPolicyConfigurationPartner: 'Restored from the cross-tenant access policy\'s deleted partners with its settings.',
+};
+
+export function recycleBinReason(type: string): string {
+  return RECYCLE_BIN_KEEPS[type] ?? 'Restored from its deleted-items container with its id.';
+}
+
 /** The top-level property of a declared path (`conditions.users.includeGroups[]` → `conditions`). */
 function topLevel(path: string): string {
   return path.split('.')[0]!.replace('[]', '');
@@ -610,12 +651,30 @@ function unmappedReason(refs: readonly Reference[]): string {
   return `It references ${refs.length} object(s) missing in the target (${list}${refs.length > 5 ? ', …' : ''}); nothing is written rather than dropping them. Restore them too, e.g. with --with-references.`;
 }
 
-/** The reference changes one relationship entry brings (usually one: the entry's target). */
-function linkChanges(item: Item, relationship: string, entry: JsonObject, change: 'add' | 'remove', recreated: Recreated): ReferenceChange[] {
+/** Relationship entries are compared in the target's values: `relationship|key|target value` → the snapshot's value, for the references mapping changed. */
+type SourceIds = ReadonlyMap<string, string>;
+
+function sourceIds(writer: TypeWriter, rewritten: readonly Reference[], map: IdMap): SourceIds {
+  const out = new Map<string, string>();
+  for (const ref of rewritten) {
+    const relationship = relationshipOf(writer, ref);
+    const to = relationship ? (typeof map === 'function' ? map(ref) : map.get(ref.id)) : undefined;
+    if (to !== undefined) out.set(`${relationship}|${ref.key}|${to}`, ref.id);
+  }
+  return out;
+}
+
+/**
+ * The reference changes one relationship entry brings (usually one: the entry's target). An
+ * added entry is given in the target's values: `from` is the snapshot's object it came from
+ * (another tenant's id), `to` the target's. A removed entry exists only in the target.
+ */
+function linkChanges(item: Item, relationship: string, entry: JsonObject, change: 'add' | 'remove', recreated: Recreated, sources: SourceIds): ReferenceChange[] {
   const refs = referencesOf(item.type, { [relationship]: item.writer.relationships[relationship]?.kind === 'single' ? entry : [entry] });
   if (refs.length === 0) return [{ path: relationship, targetType: 'entry', change, from: String(entry.id ?? ''), to: change === 'remove' ? null : String(entry.id ?? '') }];
   return refs.filter((ref) => relationshipOf(item.writer, ref) === relationship).map((ref) => ({
-    path: relationship, targetType: ref.targetType, change, from: ref.id,
+    path: relationship, targetType: ref.targetType, change,
+    from: change === 'add' ? sources.get(`${relationship}|${ref.key}|${ref.id}`) ?? ref.id : ref.id,
     to: change === 'remove' ? null : refersToRecreated(ref, recreated) ? NEW_ID : ref.id,
     ...(ref.key !== 'id' ? { key: ref.key } : {}),
   }));

@@ -5,7 +5,8 @@
  * so each of these must be repointed (DESIGN "Restore").
  *
  * Guarantees: only the types whose declarations can reference a recreated type are read (the
- * registry's dependency edges, `directoryObject` expanded); documents are streamed from the
+ * registry's dependency edges, `directoryObject` expanded, a distribution group counted as the
+ * group it is); documents are streamed from the
  * repository one at a time; results come per referencing item with exactly the references that
  * name a recreated object (by id, or by another key such as an application's appId).
  */
@@ -34,11 +35,27 @@ export interface Referrer {
   readonly references: readonly Reference[];
 }
 
+/**
+ * Types whose objects are also directory objects of another type, under the same id. A
+ * distribution group's id is its Entra group's object id (`ExternalDirectoryObjectId`), so
+ * every reference the registry declares to a `group` or a `directoryObject` — conditional-access
+ * conditions, Intune assignments, app role assignments, another distribution group's members —
+ * may name it, and a recreated one must be repointed there too.
+ */
+const ALSO_REFERENCED_AS: Readonly<Record<string, string>> = { distributionGroup: 'group' };
+
+/** The type names references to an object of this type may use: its own, and the directory type it also is. */
+export function referencedAs(type: string): string[] {
+  const also = ALSO_REFERENCED_AS[type];
+  return also ? [type, also] : [type];
+}
+
 /** Snapshot types that may reference one of the recreated types. */
 export function referringTypes(snapshotTypes: readonly string[], recreated: Recreated): string[] {
+  const targets = new Set([...recreated.types].flatMap(referencedAs));
   return snapshotTypes.filter((type) => {
     const declaration = findResource(type);
-    return declaration !== undefined && dependencyEdges(declaration).some((edge) => recreated.types.has(edge.to) && edge.via !== 'dependsOn' && edge.via !== 'parent');
+    return declaration !== undefined && dependencyEdges(declaration).some((edge) => targets.has(edge.to) && edge.via !== 'dependsOn' && edge.via !== 'parent');
   });
 }
 

@@ -5,8 +5,13 @@
  * that implementation lives in `../mapping/` and registers itself with `setCrossTenantMapping`;
  * without it a cross-tenant plan is refused (USAGE).
  *
+ * Besides ids, a document may hold values that belong to its tenant (a UPN's domain, a
+ * distribution group's addresses): `adapt` gives the document as the target should hold it. The
+ * planner adapts every snapshot document it reads, so the plan shows the adapted values, and the
+ * applier and its verification adapt the same documents the same way — one hook, one rule.
+ *
  * Guarantees of any implementation: pure reads; results for every input (undefined = not found /
- * cannot be mapped, never a guess); nothing is written.
+ * cannot be mapped, never a guess); nothing is written; `adapt` is pure and never modifies its input.
  */
 import { DIRECTORY_OBJECT_TYPES, getResource } from '../../../connectors/index.js';
 import { TenantVaultError } from '../../../errors/index.js';
@@ -42,6 +47,8 @@ export interface TargetMapping {
   locate(items: readonly SourceItem[], options?: { signal?: AbortSignal }): Promise<Map<string, string | undefined>>;
   /** Target values for references to objects the plan does not restore (`referenceKey` → value), undefined when it cannot be mapped. */
   mapReferences(refs: readonly ReferenceTarget[], options?: { signal?: AbortSignal }): Promise<Map<string, string | undefined>>;
+  /** A snapshot document with its tenant-bound values (domains of UPNs and addresses) adapted to the target; ids are left to the id map. */
+  adapt(type: string, document: JsonObject): JsonObject;
 }
 
 export interface MappingInput {
@@ -142,6 +149,8 @@ export function sameTenantMapping(input: MappingInput): TargetMapping {
   };
   return {
     sameTenant: true,
+    // The tenant's own values fit it.
+    adapt: (_type, document) => document,
     async locate(items, options) {
       const byType = new Map<string, SourceItem[]>();
       for (const item of items) byType.set(lookupType(item.type), [...(byType.get(lookupType(item.type)) ?? []), item]);
