@@ -9,70 +9,28 @@
  * - `restore list` and `restore show` (with `--secrets`).
  * The contract and the crash run as child processes; the rest runs the same `main` in process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runInProcess } from '../browse/run-in-process.js';
+import { startCli, type CliResult, type CliRun } from '../cli/run-cli.js';
 import type { RestorePlan, RestoreReport } from '../../src/engine/restore/index.js';
 import type { BackupReport } from '../../src/engine/backup/index.js';
 import { comparable, snapshotDocs } from './compare.js';
 import { PASSWORD, listAll, startBench, type Bench, type Doc } from './helpers.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ACTIONS = ['recycleBin', 'create', 'update', 'relink', 'skip', 'unsupported'];
 
-interface Run {
-  readonly child: ChildProcess;
-  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function start(bench: Bench, args: readonly string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...cliEnv(bench) },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
-}
-
+const start = (bench: Bench, args: readonly string[]): CliRun => startCli(args, cliEnv(bench));
 const cli = (bench: Bench, args: readonly string[]) => start(bench, args).done;
 
 function cliEnv(bench: Bench): Record<string, string> {
   return { TENANT_VAULT_PASSWORD: PASSWORD, TENANT_VAULT_REPOSITORY: join(bench.dir, 'repo'), TENANT_VAULT_HOME: join(bench.dir, 'home') };
 }
 
-/**
- * The same `main` in this process (a child process costs seconds to start): stdout, stderr and
- * the exit status it sets. Calls must not overlap.
- */
-async function inProcess(bench: Bench, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const saved = { env: { ...process.env }, out: process.stdout.write, err: process.stderr.write, exitCode: process.exitCode };
-  let stdout = '';
-  let stderr = '';
-  Object.assign(process.env, cliEnv(bench));
-  process.exitCode = undefined;
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-  try {
-    await main(['node', 'tenant-vault', ...args]);
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.stdout.write = saved.out;
-    process.stderr.write = saved.err;
-    process.exitCode = saved.exitCode;
-    for (const k of Object.keys(process.env)) if (!(k in saved.env)) delete process.env[k];
-    Object.assign(process.env, saved.env);
-  }
+/** The same `main` in this process (a child process costs seconds to start). */
+function inProcess(bench: Bench, args: readonly string[]): Promise<CliResult> {
+  return runInProcess(args, cliEnv(bench));
 }
 
 describe('tenant-vault restore (CLI)', () => {
