@@ -72,7 +72,8 @@ export function generatePolicies(ctx: FamilyContext): FamilyPart {
       isAttestationEnforced: random.chance(0.5),
       keyRestrictions: { isEnforced: false, enforcementType: 'block', aaGuids: [] },
       excludeTargets: excludeSome(),
-      includeTargets: includeTargets(),
+      // passkeyAuthenticationMethodTarget: as a PATCH of includeTargets leaves it (defaults filled).
+      includeTargets: includeTargets({ allowedPasskeyProfiles: [] }),
     },
     {
       '@odata.type': odataType('microsoftAuthenticatorAuthenticationMethodConfiguration'),
