@@ -43,6 +43,8 @@ export class MasterKey {
   readonly documentNameKey: Buffer;
   /** Gear table of the chunker (§9.4). */
   readonly chunkerKey: Buffer;
+  /** Input fingerprints of tree entries (§9.1, format 2), as hex: it prefixes a one-shot hash. */
+  readonly fingerprintKey: string;
 
   private constructor(bytes: Buffer) {
     this.encKey = Buffer.from(bytes.subarray(0, 32));
@@ -50,6 +52,7 @@ export class MasterKey {
     this.shardKey = derive(this.macKey, 'shard').toString('hex');
     this.documentNameKey = derive(this.macKey, 'document-name');
     this.chunkerKey = derive(this.macKey, 'chunker');
+    this.fingerprintKey = derive(this.macKey, 'fingerprint').toString('hex');
   }
 
   static generate(): MasterKey {

@@ -8,7 +8,7 @@
  * order and within a type in sort-key order; "changed" means the tree entries differ (document
  * blob, streams, name or meta). `before` is filled only with `withBefore` (it may cost reads).
  */
-import { decodeEntry, type DeltaRef, deltaRows, type DeltaRow, type ItemEntry, mergeSorted, OP_ADDED, OP_DELETED, type RootNode, type Row, type TreeLoader, TypeCursor, type TypeNode, typeRows, tupleJson } from './tree.js';
+import { decodeEntry, type DeltaRef, deltaRows, type DeltaRow, type ItemEntry, mergeSorted, OP_ADDED, OP_DELETED, OP_REFRESHED, type RootNode, type Row, type TreeLoader, TypeCursor, type TypeNode, typeRows, sameEntry } from './tree.js';
 
 export interface ItemChange {
   readonly type: string;
@@ -61,7 +61,10 @@ async function* diffTypes(loader: TreeLoader, type: string, a: TypeNode | undefi
     if (common === a.deltas.length && b.deltas.length === common + 1 && !options.withBefore) {
       // b = a + one delta, whose ops are relative to exactly a's state.
       for (const page of (b.deltas[common] as DeltaRef).pages) {
-        for (const row of await loader.delta(type, page.id, signal)) yield fromOp(type, row);
+        for (const row of await loader.delta(type, page.id, signal)) {
+          const change = fromOp(type, row);
+          if (change) yield change;
+        }
       }
       return;
     }
@@ -94,8 +97,9 @@ async function* diffTypes(loader: TreeLoader, type: string, a: TypeNode | undefi
   }
 }
 
-function fromOp(type: string, row: DeltaRow): ItemChange {
+function fromOp(type: string, row: DeltaRow): ItemChange | undefined {
   if (row.op === OP_DELETED || row.tuple === undefined) return { type, id: row.id, kind: 'removed' };
+  if (row.op === OP_REFRESHED) return undefined; // same entry, new fingerprint
   return { type, id: row.id, kind: row.op === OP_ADDED ? 'added' : 'changed', after: decodeEntry(type, row.tuple) };
 }
 
@@ -104,7 +108,7 @@ function compare(type: string, id: string, ra: Row | undefined, rb: Row | undefi
   const before = withBefore && ra ? { before: decodeEntry(type, ra.tuple) } : {};
   if (!rb) return { type, id, kind: 'removed', ...before };
   if (!ra) return { type, id, kind: 'added', after: decodeEntry(type, rb.tuple) };
-  if (tupleJson(ra.tuple) === tupleJson(rb.tuple)) return undefined;
+  if (sameEntry(ra.tuple, rb.tuple)) return undefined;
   return { type, id, kind: 'changed', ...before, after: decodeEntry(type, rb.tuple) };
 }
 

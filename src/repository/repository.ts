@@ -38,7 +38,8 @@ import { decodeSnapshot, SNAPSHOT_PREFIX, type SnapshotInfo } from './snapshot-f
 import { type SnapshotWriter, SnapshotWriterImpl } from './snapshot-writer.js';
 import { decodeEntry, type ItemEntry, type RootNode, sortKey, TreeLoader, TypeCursor, typeRows } from './tree.js';
 
-export const FORMAT_VERSION = 1;
+/** 2: tree entries carry input fingerprints (spec §15). Format 1 is still read and written as 1. */
+export const FORMAT_VERSION = 2;
 const CONFIG_KEY = 'config';
 const KEY_PREFIX = 'keys/';
 
@@ -436,7 +437,7 @@ class RepositoryImpl implements Repository {
       });
       const writer: SnapshotWriter = new SnapshotWriterImpl({
         store: this.store, master: this.master, packs, loader: this.loader, chunker: this.chunker, clock: this.options.clock, lock,
-        tempDir: this.options.tempDir, parent, parentRoot, profile: options.profile, time: options.time ?? new Date(this.options.clock.now()),
+        tempDir: this.options.tempDir, fingerprints: this.config.version >= 2, parent, parentRoot, profile: options.profile, time: options.time ?? new Date(this.options.clock.now()),
         tags: options.tags ?? [], hostname: this.options.lock.hostname, username: this.options.lock.username, signal: options.signal,
         onClose: () => this.writers.delete(writer),
         onCommit: (info) => this.snapshotCache.set(info.id, info),

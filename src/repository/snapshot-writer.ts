@@ -22,11 +22,12 @@ import type { Chunker } from './chunker.js';
 import type { Clock } from './clock.js';
 import { KIND_DATA, type MasterKey } from './crypto.js';
 import { throwIfAborted, usage } from './errors.js';
+import { itemFingerprint, ParentFingerprints } from './fingerprint.js';
 import type { HeldLock } from './locks.js';
 import type { PackWriter } from './pack-writer.js';
 import { encodeSnapshot, type SnapshotInfo, type TypeSummary } from './snapshot-file.js';
 import { type StagedRow, StagingTable } from './staging.js';
-import { type BaseNode, type BlobRef, entryTuple, joinSorted, OP_ADDED, OP_CHANGED, OP_DELETED, type RootNode, type Row, sortKey, type TreeLoader, TypeCursor, type TypeNode, typeRows, tupleJson } from './tree.js';
+import { type BaseNode, type BlobRef, entryFingerprint, entryIdentity, entryTuple, joinSorted, OP_ADDED, OP_CHANGED, OP_DELETED, OP_REFRESHED, type RootNode, type Row, sortKey, type TreeLoader, TypeCursor, type TypeNode, typeRows, tupleJson } from './tree.js';
 import { decideShape, writeBase, writeDelta, writeRoot, writeTypeNode } from './tree-write.js';
 
 export type StreamSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array;
@@ -95,6 +96,8 @@ export interface WriterContext {
   readonly clock: Clock;
   readonly lock: HeldLock;
   readonly tempDir: string | undefined;
+  /** Whether entries carry input fingerprints (format 2; a format-1 repository is written as such). */
+  readonly fingerprints: boolean;
   readonly parent: SnapshotInfo | undefined;
   readonly parentRoot: RootNode | undefined;
   readonly profile: string;
@@ -126,6 +129,36 @@ interface Counters {
 }
 
 function* noRows(): Generator<Row> {}
+
+/**
+ * How a staged entry relates to the parent's entry of the same key: the same, the same with a new
+ * fingerprint (the document's keys came in another order: recorded, so that the next listing
+ * matches again, but not a change), or changed.
+ */
+function compareEntry(parent: Row, json: string): 'same' | 'refreshed' | 'changed' {
+  if (tupleJson(parent.tuple) === json) return 'same';
+  const tuple = JSON.parse(json) as unknown[];
+  if (entryIdentity(parent.tuple) !== entryIdentity(tuple)) return 'changed';
+  const fp = entryFingerprint(tuple);
+  return fp !== undefined && fp !== entryFingerprint(parent.tuple) ? 'refreshed' : 'same';
+}
+
+/** Records a staged entry against the parent's entry of its key (undefined: none). */
+function record(changes: StagingTable, counters: Counters, c: StagedRow, p: Row | undefined): void {
+  if (!p) {
+    changes.put({ h: c.h, id: c.id, op: OP_ADDED, json: c.json });
+    counters.new++;
+    return;
+  }
+  const how = compareEntry(p, c.json as string);
+  if (how === 'changed') {
+    changes.put({ h: c.h, id: c.id, op: OP_CHANGED, json: c.json });
+    counters.changed++;
+    return;
+  }
+  if (how === 'refreshed') changes.put({ h: c.h, id: c.id, op: OP_REFRESHED, json: c.json });
+  counters.unchanged++;
+}
 
 function deltaEntryJson(op: number, id: string, json: string | null): string {
   return op === OP_DELETED || json === null ? `[${OP_DELETED},${JSON.stringify(id)}]` : `[${op},${json.slice(1)}`;
@@ -167,9 +200,17 @@ export class SnapshotWriterImpl implements SnapshotWriter {
     return signals.length <= 1 ? signals[0] : AbortSignal.any(signals);
   }
 
-  private async storeItem(type: string, item: Item, counters: Counters): Promise<StagedItemRow> {
+  private checkItem(type: string, item: Item): void {
     if (item.type !== type) throw usage(`An item of type ${String(item.type)} was written as ${type}`, undefined, { id: item.id });
     if (typeof item.id !== 'string' || item.id.length === 0) throw usage(`An item of type ${type} has no id`);
+  }
+
+  private fingerprint(item: Item): string | undefined {
+    return this.ctx.fingerprints ? itemFingerprint(this.ctx.master.fingerprintKey, item) : undefined;
+  }
+
+  /** Stores an item's document and streams; its entry JSON (`h` is its sort key). */
+  private async storeItem(item: Item, h: string, fingerprint: string | undefined, counters: Counters): Promise<StagedItemRow> {
     // Hash the text first: most documents of a full listing are already stored, and for those
     // no byte buffer is ever made (it would be garbage at once).
     const text = canonicalJson(item.document);
@@ -194,8 +235,8 @@ export class SnapshotWriterImpl implements SnapshotWriter {
         streams[name] = chunks;
       }
     }
-    const tuple = entryTuple(item.id, item.name, { id: docId, size: docSize }, streams, item.meta);
-    return { h: sortKey(this.ctx.master.shardKey, type, item.id), id: item.id, json: tupleJson(tuple) };
+    const tuple = entryTuple(item.id, item.name, { id: docId, size: docSize }, streams, item.meta, fingerprint);
+    return { h, id: item.id, json: tupleJson(tuple) };
   }
 
   private count(counters: Counters, storedBytes: number): void {
@@ -205,29 +246,76 @@ export class SnapshotWriterImpl implements SnapshotWriter {
     }
   }
 
+  /**
+   * Full listing. With fingerprints (format 2) the parent's are read first into a compact table;
+   * an item found there is unchanged and costs one JSON.stringify and one hash — no canonical
+   * JSON, no content ID, no staging. The rest are stored and staged as usual, then classified
+   * against the table (`classifyWithTable`) without reading the parent's tree a second time.
+   */
   async replaceType(type: string, items: AsyncIterable<Item> | Iterable<Item>, options?: { signal?: AbortSignal }): Promise<TypeWriteStats> {
     return this.writeType(type, options, async (staged, changes, counters, parent) => {
       const signal = this.signalFor(options);
+      const table = parent && this.ctx.fingerprints ? await ParentFingerprints.load(typeRows(this.ctx.loader, type, parent.node, signal), parent.node.count) : undefined;
+      let seq = 0;
       for await (const item of items) {
         throwIfAborted(signal);
-        const row = await this.storeItem(type, item, counters);
-        staged.put({ h: row.h, id: row.id, op: -1, json: row.json });
+        this.checkItem(type, item);
+        const h = sortKey(this.ctx.master.shardKey, type, item.id);
+        const fingerprint = this.fingerprint(item);
+        if (table && fingerprint !== undefined && table.match(h, fingerprint, seq)) {
+          seq++;
+          continue;
+        }
+        const row = await this.storeItem(item, h, fingerprint, counters);
+        staged.put({ h, id: row.id, op: -1, json: row.json, seq });
+        seq++;
       }
-      const parentRows = parent ? typeRows(this.ctx.loader, type, parent.node, signal) : noRows();
-      for await (const [p, c] of joinSorted<Row, StagedRow>(parentRows, staged.sorted())) {
-        if (!c) {
-          changes.put({ h: (p as Row).h, id: (p as Row).id, op: OP_DELETED, json: null });
-          counters.deleted++;
-        } else if (!p) {
-          changes.put({ h: c.h, id: c.id, op: OP_ADDED, json: c.json });
-          counters.new++;
-        } else if (tupleJson(p.tuple) !== c.json) {
-          changes.put({ h: c.h, id: c.id, op: OP_CHANGED, json: c.json });
-          counters.changed++;
-        } else counters.unchanged++;
+      if (table && parent) await this.classifyWithTable(type, table, parent.node, staged, changes, counters, signal);
+      else {
+        // No table (format 1, a very large type, no parent): join with the parent's tree on disk.
+        const parentRows = parent ? typeRows(this.ctx.loader, type, parent.node, signal) : noRows();
+        for await (const [p, c] of joinSorted<Row, StagedRow>(parentRows, staged.sorted())) {
+          if (c) record(changes, counters, c, p);
+          else {
+            changes.put({ h: (p as Row).h, id: (p as Row).id, op: OP_DELETED, json: null });
+            counters.deleted++;
+          }
+        }
       }
       return counters.new + counters.changed + counters.unchanged;
     });
+  }
+
+  /**
+   * Classifies a full listing with the parent's table: staged items are looked up by key (the
+   * parent's entry is read only when the document ID did not already tell), rows matched by
+   * fingerprint are unchanged, rows neither matched nor listed are deleted.
+   */
+  private async classifyWithTable(type: string, table: ParentFingerprints, parentNode: TypeNode, staged: StagingTable, changes: StagingTable, counters: Counters, signal: AbortSignal | undefined): Promise<void> {
+    const cursor = new TypeCursor(this.ctx.loader, type, parentNode, signal);
+    const listed = new Uint8Array(table.rows);
+    for (const c of staged.sorted()) {
+      const i = table.find(c.h, c.id);
+      if (i < 0) {
+        record(changes, counters, c, undefined);
+        continue;
+      }
+      listed[i] = 1;
+      const matched = table.matchedBy(i);
+      if (matched > 0 && matched - 1 > (c.seq ?? 0)) counters.unchanged++; // a later, identical copy wins
+      else if (!table.sameDocumentPrefix(i, (JSON.parse(c.json as string) as unknown[])[2] as string)) {
+        changes.put({ h: c.h, id: c.id, op: OP_CHANGED, json: c.json });
+        counters.changed++;
+      } else record(changes, counters, c, await cursor.get(c.h, c.id));
+    }
+    for (let i = 0; i < table.rows; i++) {
+      if (listed[i]) continue;
+      if (table.matchedBy(i) > 0) counters.unchanged++;
+      else {
+        changes.put({ ...table.key(i), op: OP_DELETED, json: null });
+        counters.deleted++;
+      }
+    }
   }
 
   async patchType(type: string, changesIn: AsyncIterable<Item | ItemDeletion> | Iterable<Item | ItemDeletion>, options?: { signal?: AbortSignal }): Promise<TypeWriteStats> {
@@ -239,7 +327,9 @@ export class SnapshotWriterImpl implements SnapshotWriter {
           if (change.type !== type) throw usage(`A deletion of type ${String(change.type)} was written as ${type}`, undefined, { id: change.id });
           staged.put({ h: sortKey(this.ctx.master.shardKey, type, change.id), id: change.id, op: OP_DELETED, json: null });
         } else {
-          const row = await this.storeItem(type, change as Item, counters);
+          const item = change as Item;
+          this.checkItem(type, item);
+          const row = await this.storeItem(item, sortKey(this.ctx.master.shardKey, type, item.id), this.fingerprint(item), counters);
           staged.put({ h: row.h, id: row.id, op: -1, json: row.json });
         }
       }
@@ -251,13 +341,7 @@ export class SnapshotWriterImpl implements SnapshotWriter {
             changes.put({ h: c.h, id: c.id, op: OP_DELETED, json: null });
             counters.deleted++;
           }
-        } else if (!p) {
-          changes.put({ h: c.h, id: c.id, op: OP_ADDED, json: c.json });
-          counters.new++;
-        } else if (tupleJson(p.tuple) !== c.json) {
-          changes.put({ h: c.h, id: c.id, op: OP_CHANGED, json: c.json });
-          counters.changed++;
-        }
+        } else record(changes, counters, c, p);
       }
       const parentCount = parent?.node.count ?? 0;
       counters.unchanged = parentCount - counters.changed - counters.deleted;

@@ -24,6 +24,8 @@ export interface StagedRow {
   readonly op: number;
   /** Entry tuple JSON; null for a deletion. */
   readonly json: string | null;
+  /** The caller's sequence number of the row (e.g. its position in a listing); default 0. */
+  readonly seq?: number;
 }
 
 const BATCH = 1000;
@@ -31,7 +33,7 @@ const BATCH = 1000;
 export class StagingTable {
   private readonly db: Database.Database;
   private readonly path: string | undefined;
-  private readonly insert: Database.Statement<[string, string, number, string | null]>;
+  private readonly insert: Database.Statement<[string, string, number, string | null, number]>;
   private readonly insertMany: (rows: StagedRow[]) => void;
   private batch: StagedRow[] = [];
   private rows = -1;
@@ -43,10 +45,10 @@ export class StagingTable {
     this.db.pragma('synchronous = OFF');
     this.db.pragma('cache_size = -8192');
     this.db.pragma('temp_store = FILE');
-    this.db.exec('CREATE TABLE rows (h TEXT NOT NULL, id TEXT NOT NULL, op INTEGER NOT NULL, json TEXT)');
-    this.insert = this.db.prepare('INSERT INTO rows (h, id, op, json) VALUES (?, ?, ?, ?)');
+    this.db.exec('CREATE TABLE rows (h TEXT NOT NULL, id TEXT NOT NULL, op INTEGER NOT NULL, json TEXT, seq INTEGER NOT NULL)');
+    this.insert = this.db.prepare('INSERT INTO rows (h, id, op, json, seq) VALUES (?, ?, ?, ?, ?)');
     this.insertMany = this.db.transaction((rows: StagedRow[]) => {
-      for (const r of rows) this.insert.run(r.h, r.id, r.op, r.json);
+      for (const r of rows) this.insert.run(r.h, r.id, r.op, r.json, r.seq ?? 0);
     });
   }
 
@@ -67,7 +69,7 @@ export class StagingTable {
     this.flush();
     let pending: StagedRow | undefined;
     // Equal keys arrive together, in insertion order: keep the last of each run.
-    for (const r of this.db.prepare('SELECT h, id, op, json FROM rows ORDER BY h, id, rowid').iterate() as IterableIterator<StagedRow>) {
+    for (const r of this.db.prepare('SELECT h, id, op, json, seq FROM rows ORDER BY h, id, rowid').iterate() as IterableIterator<StagedRow>) {
       if (pending && (pending.h !== r.h || pending.id !== r.id)) yield pending;
       pending = r;
     }

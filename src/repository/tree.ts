@@ -43,6 +43,8 @@ export interface Row {
 export const OP_ADDED = 0;
 export const OP_CHANGED = 1;
 export const OP_DELETED = 2;
+/** Format 2: the same entry with a new input fingerprint — not a change (diff skips it). */
+export const OP_REFRESHED = 3;
 
 export interface DeltaRow {
   readonly h: string;
@@ -81,11 +83,15 @@ export interface BaseNode {
 
 // ---- entries ---------------------------------------------------------------------------------
 
-export function entryTuple(id: string, name: string | undefined, document: BlobRef, streams: Readonly<Record<string, readonly BlobRef[]>> | undefined, meta: Readonly<Record<string, unknown>> | undefined): unknown[] {
+/**
+ * An entry tuple (spec §9.1). `fingerprint` (format 2) is the item's input fingerprint
+ * (fingerprint.ts); it is not part of the entry's identity (see `sameEntry`).
+ */
+export function entryTuple(id: string, name: string | undefined, document: BlobRef, streams: Readonly<Record<string, readonly BlobRef[]>> | undefined, meta: Readonly<Record<string, unknown>> | undefined, fingerprint?: string): unknown[] {
   const tuple: unknown[] = [id, name ?? null, document.id, document.size];
   const hasStreams = streams !== undefined && Object.keys(streams).length > 0;
   const hasMeta = meta !== undefined && Object.keys(meta).length > 0;
-  if (hasStreams || hasMeta) {
+  if (hasStreams || hasMeta || fingerprint !== undefined) {
     let s: Record<string, [string, number][]> | null = null;
     if (hasStreams) {
       s = {};
@@ -93,19 +99,39 @@ export function entryTuple(id: string, name: string | undefined, document: BlobR
     }
     tuple.push(s);
   }
-  if (hasMeta) tuple.push(meta);
+  if (hasMeta || fingerprint !== undefined) tuple.push(hasMeta ? meta : null);
+  if (fingerprint !== undefined) tuple.push(fingerprint);
   return tuple;
 }
 
-/** The canonical text of an entry tuple: what trees store and what equality compares. */
+/** The canonical text of an entry tuple: what trees store. */
 export function tupleJson(tuple: readonly unknown[]): string {
   // Without streams or meta a tuple holds only strings, null and a number: already canonical.
-  return tuple.length <= 4 ? JSON.stringify(tuple) : canonicalJson(tuple);
+  return tuple[4] == null && tuple[5] == null ? JSON.stringify(tuple) : canonicalJson(tuple);
+}
+
+/** The entry's identity: its text without the fingerprint (and the nulls that only made room for it). */
+export function entryIdentity(tuple: readonly unknown[]): string {
+  if (tuple.length < 7) return tupleJson(tuple);
+  const t = tuple.slice(0, 6);
+  while (t.length > 4 && t[t.length - 1] === null) t.pop();
+  return tupleJson(t);
+}
+
+/** Whether two entries are equal, which is how "changed" is decided: the fingerprint is ignored. */
+export function sameEntry(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return entryIdentity(a) === entryIdentity(b);
+}
+
+/** The input fingerprint an entry carries (format 2), if any. */
+export function entryFingerprint(tuple: readonly unknown[]): string | undefined {
+  const fp = tuple[6];
+  return typeof fp === 'string' ? fp : undefined;
 }
 
 function isTuple(t: unknown): t is unknown[] {
-  if (!Array.isArray(t) || t.length < 4 || t.length > 6) return false;
-  return typeof t[0] === 'string' && (t[1] === null || typeof t[1] === 'string') && isHexId(t[2]) && typeof t[3] === 'number';
+  if (!Array.isArray(t) || t.length < 4 || t.length > 7) return false;
+  return typeof t[0] === 'string' && (t[1] === null || typeof t[1] === 'string') && isHexId(t[2]) && typeof t[3] === 'number' && (t.length < 7 || typeof t[6] === 'string');
 }
 
 export function decodeEntry(type: string, tuple: readonly unknown[]): ItemEntry {
@@ -251,14 +277,27 @@ export class TreeLoader {
     const key = `leaf:${type}:${id}`;
     const hit = this.get(key) as Row[] | undefined;
     if (hit) return hit;
-    const parsed = parseTree(id, (await this.reader.read(id, KIND_TREE, { signal })).toString('utf8'));
+    const rows = this.leafRows(type, id, await this.reader.read(id, KIND_TREE, { signal }));
+    this.put(key, rows);
+    return rows;
+  }
+
+  /**
+   * Several leaves, read together (BlobReader.readMany) but not cached: for streams over a whole
+   * base, which would only flush the cache that point lookups rely on.
+   */
+  async leavesOnce(type: string, ids: readonly string[], signal?: AbortSignal): Promise<Row[][]> {
+    const bytes = await this.reader.readMany(ids, KIND_TREE, { signal });
+    return ids.map((id, i) => this.leafRows(type, id, bytes[i] as Buffer));
+  }
+
+  private leafRows(type: string, id: string, bytes: Buffer): Row[] {
+    const parsed = parseTree(id, bytes.toString('utf8'));
     if (parsed.kind !== 'leaf') throw corrupt(`Tree blob ${id} is a ${parsed.kind}, expected a leaf`, { blob: id });
-    const rows: Row[] = parsed.entries.map((t) => {
+    return parsed.entries.map((t) => {
       if (!isTuple(t)) throw corrupt(`Tree blob ${id} holds a malformed entry`, { blob: id });
       return { h: sortKey(this.shardKey, type, t[0] as string), id: t[0] as string, tuple: t };
     });
-    this.put(key, rows);
-    return rows;
   }
 
   async delta(type: string, id: string, signal?: AbortSignal): Promise<DeltaRow[]> {
@@ -274,7 +313,7 @@ export class TreeLoader {
         return { h: sortKey(this.shardKey, type, itemId), id: itemId, op, tuple: undefined };
       }
       const tuple = (e as unknown[]).slice(1);
-      if ((op !== OP_ADDED && op !== OP_CHANGED) || !isTuple(tuple)) throw corrupt(`Tree blob ${id} holds a malformed delta entry`, { blob: id });
+      if ((op !== OP_ADDED && op !== OP_CHANGED && op !== OP_REFRESHED) || !isTuple(tuple)) throw corrupt(`Tree blob ${id} holds a malformed delta entry`, { blob: id });
       return { h: sortKey(this.shardKey, type, tuple[0] as string), id: tuple[0] as string, op, tuple };
     });
     this.put(key, rows);
@@ -306,8 +345,14 @@ export class TreeLoader {
 
 // ---- reading a type's state ------------------------------------------------------------------
 
+/** Leaves a base stream reads at once: a few hundred KB of tree in memory, a few reads per type. */
+const LEAF_BATCH = 32;
+
 export async function* baseRows(loader: TreeLoader, type: string, base: BaseNode, signal?: AbortSignal): AsyncGenerator<Row> {
-  for (const leaf of base.leaves) if (leaf !== null) yield* await loader.leaf(type, leaf, signal);
+  const ids = base.leaves.filter((l): l is string => l !== null);
+  for (let i = 0; i < ids.length; i += LEAF_BATCH) {
+    for (const rows of await loader.leavesOnce(type, ids.slice(i, i + LEAF_BATCH), signal)) yield* rows;
+  }
 }
 
 export async function* deltaRows(loader: TreeLoader, type: string, delta: DeltaRef, signal?: AbortSignal): AsyncGenerator<DeltaRow> {

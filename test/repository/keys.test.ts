@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/index.js';
 import { sealJson } from '../../src/repository/envelope.js';
-import { initRepository, openRepository } from '../../src/repository/index.js';
+import { FORMAT_VERSION, initRepository, openRepository } from '../../src/repository/index.js';
 import { parseKeyFile, unwrapKeyFile } from '../../src/repository/keys.js';
 import { MemoryBlobStore } from '../../src/storage/index.js';
 import { CHEAP_KDF, collect, newRepository, PASSWORD, reopen } from './helpers.js';
@@ -43,7 +43,7 @@ describe('repository keys', () => {
     const id = (keyInfo?.key ?? '').slice('keys/'.length);
     const master = await unwrapKeyFile(parseKeyFile(await store.get(`keys/${id}`), id), PASSWORD);
     if (!master) throw new Error('the password must open the key');
-    await store.put('config', sealJson(master, 'config', { version: 2, id: 'x', created: 'now', chunker: { minSize: 1024, avgSize: 4096, maxSize: 16384 } }));
+    await store.put('config', sealJson(master, 'config', { version: FORMAT_VERSION + 1, id: 'x', created: 'now', chunker: { minSize: 1024, avgSize: 4096, maxSize: 16384 } }));
     await expect(openRepository(store, PASSWORD)).rejects.toMatchObject({ code: 'REPO_VERSION' });
   });
 
