@@ -13,7 +13,7 @@ import type { EmulatorRuntime, HostedTenant } from './runtime.js';
 import type { FaultOptions } from './faults.js';
 import type { OverrideSpec } from './graph/service.js';
 import type { TenantSpec } from './generate/directory.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../clock.js';
 import { registerApp, type RegisteredApp } from './directory/apps.js';
 import { GRAPH_APP_ID } from './login/first-party.js';
 import type { TenantStats } from './stats.js';

@@ -7,7 +7,7 @@
 export { startEmulator, type Emulator, type EmulatorOptions } from './server.js';
 export { EmulatorControl, ControlError, type TenantInfo, type AppRegistration, type AppRegistrationRequest } from './control.js';
 export { EmulatorRuntime, type HostedTenant } from './runtime.js';
-export { ManualClock, systemClock, type Clock } from './clock.js';
+export { ManualClock, systemClock, type Clock } from '../clock.js';
 export { createRandom, type Random } from './random.js';
 export type { FaultOptions, FaultKind } from './faults.js';
 export type { TenantSpec } from './generate/directory.js';

@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../logging/index.js';
 import { silentLogger } from '../logging/index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 import { GraphError } from './graph/errors.js';
 import type { GraphModule } from './graph/module.js';

@@ -15,7 +15,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { Logger } from '../logging/index.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { EmulatorControl, tenantInfo, type TenantInfo } from './control.js';
 import { handleControl } from './control-http.js';
 import type { FaultOptions } from './faults.js';

@@ -228,7 +228,7 @@ export class HeldLock {
     const loop = async (): Promise<void> => {
       while (!this.released) {
         try {
-          await clock.sleep(refreshIntervalMs, { signal: this.stop.signal });
+          await clock.sleep(refreshIntervalMs, this.stop.signal);
         } catch {
           return; // released
         }

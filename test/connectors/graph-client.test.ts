@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
 import { CLOUDS, resolveCloud } from '../../src/connectors/clouds.js';
-import { ManualClock } from '../../src/connectors/graph/clock.js';
+import { SteppingClock as ManualClock } from '../../src/clock.js';
 import { createGraphClient, mergeDeltaItems, type DeltaEvent } from '../../src/connectors/graph/client.js';
 import { createCredential } from '../../src/connectors/graph/credential.js';
 import { signInError } from '../../src/connectors/graph/errors.js';

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/index.js';
 import { resolveCloud } from '../../src/connectors/clouds.js';
 import { createGraphClient, type GraphClient } from '../../src/connectors/graph/client.js';
-import type { Clock } from '../../src/connectors/graph/clock.js';
+import type { Clock } from '../../src/clock.js';
 import { createCredential, type ConnectionProfile } from '../../src/connectors/graph/credential.js';
 import { ThrottleScheduler } from '../../src/connectors/graph/scheduler.js';
 import { startEmulator, type Emulator, type TenantInfo } from '../../src/emulator/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/connectors/graph/clock.js';
+import { SteppingClock as ManualClock } from '../../src/clock.js';
 import { classifyRequest, parseRequestUrl } from '../../src/connectors/graph/cost-model.js';
 import { parseRetryAfterMs, ThrottleScheduler, type ResponseLike } from '../../src/connectors/graph/scheduler.js';
 import { TenantVaultError } from '../../src/errors/index.js';

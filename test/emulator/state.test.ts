@@ -107,8 +107,9 @@ describe('manual clock', () => {
     await a;
     expect(woke).toEqual([100, 200]);
     const controller = new AbortController();
-    const c = clock.sleep(1_000, { signal: controller.signal });
+    const c = clock.sleep(1_000, controller.signal);
     controller.abort(new Error('stop'));
-    await expect(c).rejects.toThrow('stop');
+    await expect(c).rejects.toMatchObject({ code: 'ABORTED', cause: new Error('stop') });
+    expect(clock.sleepers).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/emulator/clock.js';
+import { ManualClock } from '../../src/clock.js';
 import type { Repository } from '../../src/repository/index.js';
 import { MemoryBlobStore, type BlobStore } from '../../src/storage/index.js';
 import { collect, newRepository, reopen, SMALL } from './helpers.js';

@@ -22,7 +22,7 @@ import { TenantVaultError } from '../../errors/index.js';
 import { exchangeInvokeCommandUrl, type CloudEndpoints } from '../clouds.js';
 import { adminConsentUrl } from '../permissions/index.js';
 import type { ExchangeCommand } from '../resources/index.js';
-import { abortError } from '../graph/clock.js';
+import { abortError } from '../../clock.js';
 import { graphError } from '../graph/errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../graph/client.js';
 import { NodeHttpHandler, TimeoutHandler } from '../graph/middleware.js';

@@ -24,7 +24,7 @@ import { silentLogger, type Logger } from '../../logging/index.js';
 import type { CloudEndpoints } from '../clouds.js';
 import { adminConsentUrl, permissionsForType } from '../permissions/index.js';
 import { findResource, type ApiVersion } from '../resources/index.js';
-import { abortError } from './clock.js';
+import { abortError } from '../../clock.js';
 import { graphError } from './errors.js';
 import { AuthHandler, NodeHttpHandler, RequestTag, SchedulingHandler, TimeoutHandler } from './middleware.js';
 import { isRetriedStatus, type PartResult, type ScheduledRequest, type ThrottleScheduler } from './scheduler.js';

@@ -14,4 +14,4 @@ export {
 } from './scheduler.js';
 export { classifyRequest, defaultLimits, type TenantSize, type BucketName, type BucketLimit } from './cost-model.js';
 export { graphError, signInError } from './errors.js';
-export { systemClock, ManualClock, type Clock } from './clock.js';
+export { systemClock, SteppingClock, type Clock } from '../../clock.js';

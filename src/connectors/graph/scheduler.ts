@@ -26,7 +26,7 @@
  */
 import { isRetriable } from '../../errors/index.js';
 import { silentLogger, type Logger } from '../../logging/index.js';
-import { abortError, systemClock, type Clock } from './clock.js';
+import { abortError, systemClock, type Clock } from '../../clock.js';
 import {
   classifyRequest, defaultLimits, NO_RETRY_AFTER,
   type BucketLimit, type BucketName, type Classification, type RequestShape, type TenantSize,

@@ -17,7 +17,7 @@
 import { createRandom, hash32, type Random } from '../random.js';
 import { TenantState } from '../state/tenant.js';
 import type { Entity } from '../state/store.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import { link } from '../directory/objects.js';
 import {
   addFirstPartyServicePrincipals, addSecret, grantAppRole, grantDelegated, registerApp, servicePrincipalByAppId, servicePrincipalFor,

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logging/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import type { FaultInjector } from '../faults.js';
 import { FAULT_RESPONSES } from '../faults.js';
 import { appendAudit } from '../state/audit.js';

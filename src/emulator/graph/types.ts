@@ -6,7 +6,7 @@
  * A route is the unit everything else is built from: `defineEntitySet` and friends expand into
  * routes, per-test overrides are routes, and stats are kept per route template.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import type { AuditEntry } from '../state/audit.js';
 import type { TenantState } from '../state/tenant.js';
 import type { ODataQuery } from './odata/query.js';

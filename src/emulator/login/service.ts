@@ -19,7 +19,7 @@
 import { createHash, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { compactVerify, decodeProtectedHeader, decodeJwt, importX509 } from 'jose';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import type { Entity } from '../state/store.js';
 import type { TenantState } from '../state/tenant.js';
 import { applicationByAppId, grantDelegated, grantedRoles, grantedScopes, servicePrincipalByAppId } from '../directory/apps.js';

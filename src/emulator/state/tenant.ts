@@ -15,7 +15,7 @@
  *   partners) live there, one small store per parent, and `dropChildren` forgets a parent's.
  * Not here: Graph semantics (which deletes are soft, what a restore keeps) — `directory/` owns those.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import { DirectoryIndex, type ObjectKindName } from './directory-index.js';
 import { Relation } from './relation.js';
 import { EntityStore, type Entity, type StoreOptions } from './store.js';

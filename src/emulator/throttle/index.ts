@@ -16,7 +16,7 @@
  * `x-ms-throttle-scope` (`<Scope>/<Limit>/<appId>/<tenantId>`) and `x-ms-throttle-information`.
  * With throttling disabled nothing is refused but resource units are still reported.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import type { ODataQuery } from '../graph/odata/query.js';
 import type { ThrottleClass } from '../graph/types.js';
 import { TokenBucket } from './bucket.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FAMILY_CHILDREN, FAMILY_STORES, bitlockerRecoveryPassword, generateFamilies, type GeneratedFamilyData } from '../../../src/emulator/generate/families/index.js';
 import { ALL_DEVICES_TARGET_ID, ALL_USERS_TARGET_ID } from '../../../src/emulator/generate/families/intune-common.js';
 import { generateTenant } from '../../../src/emulator/generate/directory.js';
-import { ManualClock } from '../../../src/emulator/clock.js';
+import { ManualClock } from '../../../src/clock.js';
 import { loadGraphSchema, type GraphSchema, type Violation } from '../../../src/emulator/schema/index.js';
 import { fakeFamilyContext, type FakeDirectory } from './fake-context.js';
 import { SHARED_ROOT, SKIP_REASON } from './shared.js';
