@@ -5,7 +5,7 @@ import { itemFingerprint, ParentFingerprints } from '../../src/repository/finger
 import { type Item, type ItemChange, type Repository, type SnapshotInfo } from '../../src/repository/index.js';
 import { parseKeyFile, unwrapKeyFile } from '../../src/repository/keys.js';
 import { entryTuple, type Row, sameEntry } from '../../src/repository/tree.js';
-import { MemoryBlobStore, type BlobStore } from '../../src/storage/index.js';
+import { MemoryBlobStore, withCounting, type BlobStore } from '../../src/storage/index.js';
 import { collect, newRepository, PASSWORD, reopen, SyntheticTenant, tenantItems } from './helpers.js';
 
 const TYPES = ['device', 'group', 'user'] as const;
@@ -133,6 +133,23 @@ describe('input fingerprints (format 2)', () => {
     expect(ids.mock.calls.filter(([plaintext]) => typeof plaintext === 'string').length).toBe(200);
     expect(second.stats).toMatchObject({ changed: 0, unchanged: 200 });
     expect(await old.types(second)).toEqual(await old.types(first));
+  });
+});
+
+describe('reading a base', () => {
+  it('reads neighbouring leaves with one ranged get per run, and every entry equal to leaf-by-leaf reading', async () => {
+    const store = withCounting(new MemoryBlobStore());
+    const { repo } = await newRepository(store, { packSizeBytes: 4 * 1024 * 1024 });
+    const tenant = new SyntheticTenant(34, 3000);
+    const snap = await writeAll(repo, (t) => tenantItems(tenant, t));
+    const fresh = await reopen(store, { packSizeBytes: 4 * 1024 * 1024 });
+    store.reset();
+    const entries = await collect(fresh.entries(snap, { type: 'user' }));
+    expect(entries).toHaveLength([...tenant.items('user')].length);
+    // root, type node, base, then the user leaves (≈ 16, 128 entries each) in one run of the tree pack.
+    expect(store.counts.calls.get).toBeLessThanOrEqual(3 + 2);
+    const byLookup = await Promise.all(entries.map(async (e) => (await fresh.readItem(snap, 'user', e.id))?.entry));
+    expect(byLookup).toEqual(entries);
   });
 });
 
