@@ -418,17 +418,43 @@ export async function* mergeSorted<T extends { h: string; id: string }>(sources:
   }
 }
 
-/** The live entries of a type, in (h, id) order: base merged with the delta chain. */
+/**
+ * The live entries of a type, in (h, id) order: base merged with the delta chain. The deltas
+ * (small: a fraction of the base by the fold policy) are merged among themselves first, so each
+ * base row costs one comparison however long the chain is, not one per delta.
+ */
 export async function* typeRows(loader: TreeLoader, type: string, node: TypeNode, signal?: AbortSignal): AsyncGenerator<Row> {
   const base = await loader.base(node.base, signal);
   if (node.deltas.length === 0) {
     yield* baseRows(loader, type, base, signal);
     return;
   }
-  const sources: AsyncIterable<Row | DeltaRow>[] = [baseRows(loader, type, base, signal), ...node.deltas.map((d) => deltaRows(loader, type, d, signal))];
-  for await (const [row] of mergeSorted<Row | DeltaRow>(sources)) {
-    if (row.tuple === undefined) continue;
-    yield { h: row.h, id: row.id, tuple: row.tuple };
+  const deltas = node.deltas.length === 1
+    ? deltaRows(loader, type, node.deltas[0] as DeltaRef, signal)
+    : (async function* (): AsyncGenerator<DeltaRow> {
+        for await (const [row] of mergeSorted(node.deltas.map((d) => deltaRows(loader, type, d, signal)))) yield row; // later deltas win
+      })();
+  yield* overlay(baseRows(loader, type, base, signal), deltas);
+}
+
+/** Base rows with the merged delta rows applied: a delta row replaces or (tombstone) removes. */
+async function* overlay(base: AsyncIterable<Row>, deltas: AsyncIterable<DeltaRow>): AsyncGenerator<Row> {
+  const it = deltas[Symbol.asyncIterator]();
+  let d = await it.next();
+  try {
+    for await (const b of base) {
+      while (!d.done && compareKeys(d.value.h, d.value.id, b.h, b.id) < 0) {
+        if (d.value.tuple !== undefined) yield { h: d.value.h, id: d.value.id, tuple: d.value.tuple };
+        d = await it.next();
+      }
+      if (!d.done && d.value.h === b.h && d.value.id === b.id) {
+        if (d.value.tuple !== undefined) yield { h: d.value.h, id: d.value.id, tuple: d.value.tuple };
+        d = await it.next();
+      } else yield b;
+    }
+    for (; !d.done; d = await it.next()) if (d.value.tuple !== undefined) yield { h: d.value.h, id: d.value.id, tuple: d.value.tuple };
+  } finally {
+    if (!d.done) await it.return?.();
   }
 }
 

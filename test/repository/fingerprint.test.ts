@@ -153,6 +153,32 @@ describe('reading a base', () => {
   });
 });
 
+describe('reading a delta chain', () => {
+  it('yields the latest state: later deltas win, tombstones remove, a re-added item comes back', async () => {
+    const { repo } = await newRepository();
+    const doc = (id: string, v: number): Item => ({ type: 'user', id, document: { v } });
+    const w0 = await repo.startSnapshot({ profile: 'p' });
+    await w0.replaceType('user', Array.from({ length: 300 }, (_, i) => doc(`u${i}`, 0)));
+    let snap = await w0.commit();
+    const expected = new Map(Array.from({ length: 300 }, (_, i) => [`u${i}`, { v: 0 }]));
+    for (let day = 1; day <= 5; day++) {
+      const w = await repo.startSnapshot({ profile: 'p', parent: snap });
+      const changes: (Item | { type: string; id: string; deleted: true })[] = [doc(`u${day}`, day), doc(`u1`, day), doc(`new${day}`, day), { type: 'user', id: `u${10 + day}`, deleted: true }];
+      if (day === 4) changes.push(doc('u12', 4)); // deleted on day 2, back on day 4
+      const stats = await w.patchType('user', changes);
+      expect(stats.folded).toBe(false);
+      snap = await w.commit();
+      for (const c of changes) {
+        if ('deleted' in c) expected.delete(c.id);
+        else expected.set(c.id, c.document as { v: number });
+      }
+    }
+    const read = new Map<string, unknown>();
+    for await (const e of repo.entries(snap)) read.set(e.id, await repo.readDocument(e));
+    expect([...read].sort()).toEqual([...expected].sort());
+  });
+});
+
 describe('ParentFingerprints', () => {
   const key = 'ab'.repeat(32);
   const fp = (id: string, v: number): string => itemFingerprint(key, { id, document: { v } }) as string;
