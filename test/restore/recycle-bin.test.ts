@@ -48,7 +48,7 @@ describe('restore from the recycle bin (acceptance 1)', () => {
     const appSp = sps.find((s) => s.appId === app.appId)!;
     const otherSp = sps.find((s) => s.id !== appSp.id && (s.appRoleAssignedTo as Doc[]).length > 0 && (s.owners as Doc[]).length > 0)!;
     const au = [...docs.get('administrativeUnit')!.values()].find((a) => (a.members as Doc[]).length > 0)!;
-    expect([unified, user, app, appSp, otherSp, au].every(Boolean)).toBe(true);
+    expect({ status: before.status, warnings: before.warnings, unified: !!unified, user: !!user, app: !!app, appSp: !!appSp, otherSp: !!otherSp, au: !!au }).toEqual({ status: 'complete', warnings: [], unified: true, user: true, app: true, appSp: true, otherSp: true, au: true });
 
     for (const path of [`/users/${user.id}`, `/groups/${unified.id}`, `/applications/${app.id}`, `/servicePrincipals/${otherSp.id}`, `/directory/administrativeUnits/${au.id}`]) {
       await bench.admin.request(path, { method: 'DELETE' });
