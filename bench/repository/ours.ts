@@ -25,14 +25,24 @@ export const BENCH_TYPES = ['user', 'group', 'device'] as const;
 async function* lines(path: string): AsyncGenerator<Item | ItemDeletion> {
   if (!existsSync(path)) return;
   let rest: Buffer = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) {
-    const bytes = rest.length === 0 ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 }) as AsyncIterable<Buffer>) {
     let start = 0;
-    for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, start)) {
-      if (end > start) yield JSON.parse(bytes.toString('utf8', start, end)) as Item | ItemDeletion;
+    if (rest.length > 0) {
+      // Only the line split across chunks is copied, not the chunk.
+      const end = chunk.indexOf(10);
+      if (end < 0) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      const line = Buffer.concat([rest, chunk.subarray(0, end)]);
+      if (line.length > 0) yield JSON.parse(line.toString('utf8')) as Item | ItemDeletion;
       start = end + 1;
     }
-    rest = bytes.subarray(start);
+    for (let end = chunk.indexOf(10, start); end >= 0; end = chunk.indexOf(10, start)) {
+      if (end > start) yield JSON.parse(chunk.toString('utf8', start, end)) as Item | ItemDeletion;
+      start = end + 1;
+    }
+    rest = Buffer.from(chunk.subarray(start));
   }
   if (rest.length > 0 && rest.toString('utf8').trim()) yield JSON.parse(rest.toString('utf8')) as Item | ItemDeletion;
 }

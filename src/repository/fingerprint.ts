@@ -12,14 +12,15 @@
  * the same document blob (up to a 132-bit keyed-hash collision); a fingerprint that differs only
  * because the keys came in another order is a miss, never a wrong answer — the item then takes the
  * full path. Items with streams have no fingerprint (their bytes are not in the document).
- * Memory: 32 bytes plus the item ID per parent entry (about 9 MB per 100,000 items with GUID
- * IDs), the one per-item structure a writer holds in memory, for one type at a time; above
+ * Memory: about 100 bytes per parent entry with GUID IDs (the ID, a map slot, 28 bytes of
+ * arrays: ≈ 10 MB per 100,000 items), the one per-item structure a writer holds in memory, for
+ * one type at a time; above
  * `FINGERPRINT_TABLE_LIMIT` entries it is not built and the listing is joined with the parent's
  * tree on disk instead.
  */
 import * as crypto from 'node:crypto';
 import { canonicalJson } from './canonical.js';
-import { entryFingerprint, type Row } from './tree.js';
+import { baseTuples, deltaRows, entryFingerprint, type TreeLoader, type TypeNode } from './tree.js';
 
 /** Largest parent type (entries) whose table is held in memory (about 90 MB). */
 export const FINGERPRINT_TABLE_LIMIT = 1_000_000;
@@ -70,99 +71,110 @@ function fpWords(fp: string, out: Uint32Array, at: number): void {
   for (let k = 0; k < 4; k++) out[at + k] = scratch.readUInt32BE(4 * k);
 }
 
-/** Per-row words: h (2), fingerprint (4), first 8 bytes of the document's content ID (2). */
-const W = 8;
+/** Per-row words: the fingerprint (4), the first 8 bytes of the document's content ID (2). */
+const W = 6;
 
 /**
- * The parent's entries of one type in compact form, in (h, id) order: sort key, fingerprint, ID
- * and the start of the document ID of each. With it a full listing is classified without a
- * second pass over the parent's tree: matched rows are unchanged, staged rows are found by key,
- * and rows neither matched nor staged are the deletions.
+ * The parent's entries of one type in compact form, keyed by item ID: fingerprint, start of the
+ * document ID, and whether the row is live. Loaded straight from the base's leaves with the
+ * deltas applied by ID — no sort keys, no merge — and with it a full listing is classified without
+ * a second pass over the parent's tree: matched rows are unchanged, staged rows are found by ID,
+ * and live rows neither matched nor staged are the deletions.
  */
 export class ParentFingerprints {
   private readonly words: Uint32Array;
+  private readonly live: Uint8Array;
   /** Per row: 1 + the sequence number of the last listed item that matched it, or 0. */
   private readonly matched: Uint32Array;
   private readonly ids: string[] = [];
+  private readonly byId = new Map<string, number>();
+  private liveRows = 0;
   private readonly probe = new Uint32Array(4);
 
   private constructor(capacity: number) {
     this.words = new Uint32Array(capacity * W);
+    this.live = new Uint8Array(capacity);
     this.matched = new Uint32Array(capacity);
   }
 
-  /** Reads the parent's rows; undefined when it has more than the limit (or lied about its count). */
-  static async load(rows: AsyncIterable<Row>, count: number): Promise<ParentFingerprints | undefined> {
-    if (count > FINGERPRINT_TABLE_LIMIT) return undefined;
-    const table = new ParentFingerprints(count);
-    const w = table.words;
-    for await (const row of rows) {
-      const i = table.ids.length;
-      if (i >= count) return undefined;
-      const at = i * W;
-      w[at] = parseInt(row.h.slice(0, 8), 16);
-      w[at + 1] = parseInt(row.h.slice(8, 16), 16);
-      const fp = entryFingerprint(row.tuple);
-      if (fp !== undefined && fp.length === FP_CHARS) fpWords(fp, w, at + 2);
-      const docId = row.tuple[2] as string;
-      w[at + 6] = parseInt(docId.slice(0, 8), 16);
-      w[at + 7] = parseInt(docId.slice(8, 16), 16);
-      table.ids.push(row.id);
+  /** Reads the parent's state of the type; undefined when it is larger than the limit or inconsistent. */
+  static async load(loader: TreeLoader, type: string, node: TypeNode, signal?: AbortSignal): Promise<ParentFingerprints | undefined> {
+    const base = await loader.base(node.base, signal);
+    const capacity = base.count + node.deltas.reduce((n, d) => n + d.count, 0);
+    if (node.count > FINGERPRINT_TABLE_LIMIT || capacity > 2 * FINGERPRINT_TABLE_LIMIT) return undefined;
+    const table = new ParentFingerprints(capacity);
+    for await (const leaf of baseTuples(loader, base, signal)) for (const tuple of leaf) if (!table.set(tuple)) return undefined;
+    for (const delta of node.deltas) {
+      for await (const row of deltaRows(loader, type, delta, signal)) {
+        if (row.tuple !== undefined) {
+          if (!table.set(row.tuple)) return undefined;
+        } else table.remove(row.id);
+      }
     }
-    return table.ids.length === count ? table : undefined;
+    return table.liveRows === node.count ? table : undefined;
   }
 
+  /** Adds or replaces the row of the tuple's ID. */
+  private set(tuple: readonly unknown[]): boolean {
+    const id = tuple[0] as string;
+    let i = this.byId.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      if (i >= this.live.length) return false;
+      this.ids.push(id);
+      this.byId.set(id, i);
+    }
+    if (this.live[i] === 0) this.liveRows++;
+    this.live[i] = 1;
+    const at = i * W;
+    const fp = entryFingerprint(tuple);
+    if (fp !== undefined && fp.length === FP_CHARS) fpWords(fp, this.words, at);
+    else this.words.fill(0, at, at + 4);
+    const docId = tuple[2] as string;
+    this.words[at + 4] = parseInt(docId.slice(0, 8), 16);
+    this.words[at + 5] = parseInt(docId.slice(8, 16), 16);
+    return true;
+  }
+
+  private remove(id: string): void {
+    const i = this.byId.get(id);
+    if (i !== undefined && this.live[i] === 1) {
+      this.live[i] = 0;
+      this.liveRows--;
+    }
+  }
+
+  /** Rows held (live or not); row numbers run from 0 to this. */
   get rows(): number {
     return this.ids.length;
   }
 
-  /** The first row whose sort key is `h` (or where it would be). */
-  private lowerBound(h: string): { at: number; hi: number; lo: number } {
-    const hi = parseInt(h.slice(0, 8), 16);
-    const lo = parseInt(h.slice(8, 16), 16);
-    const w = this.words;
-    let a = 0;
-    let b = this.ids.length;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      const mh = w[mid * W] as number;
-      if (mh < hi || (mh === hi && (w[mid * W + 1] as number) < lo)) a = mid + 1;
-      else b = mid;
-    }
-    return { at: a, hi, lo };
-  }
-
-  private hasKey(i: number, hi: number, lo: number): boolean {
-    return i < this.ids.length && this.words[i * W] === hi && this.words[i * W + 1] === lo;
-  }
-
   /**
-   * Marks the row whose sort key is `h` and whose fingerprint is `fp` as matched by listed item
-   * number `seq`; false if there is none (a new or changed item, or a parent entry without one).
+   * Marks the live row of `id` as matched by listed item number `seq` if its fingerprint is `fp`;
+   * false if not (a new or changed item, or a parent entry without a fingerprint).
    */
-  match(h: string, fp: string, seq: number): boolean {
+  match(id: string, fp: string, seq: number): boolean {
+    const i = this.find(id);
+    if (i < 0) return false;
     fpWords(fp, this.probe, 0);
-    // Rows without a fingerprint hold zeros; a real one that is all zeros (2^-128) just misses.
     const [p0, p1, p2, p3] = this.probe as unknown as [number, number, number, number];
+    // Rows without a fingerprint hold zeros; a real one that is all zeros (2^-128) just misses.
     if ((p0 | p1 | p2 | p3) === 0) return false;
     const w = this.words;
-    const { at, hi, lo } = this.lowerBound(h);
-    // Rows with an equal h (a collision of two IDs) sit together; the fingerprint covers the ID.
-    for (let i = at; this.hasKey(i, hi, lo); i++) {
-      const f = i * W + 2;
-      if (w[f] === p0 && w[f + 1] === p1 && w[f + 2] === p2 && w[f + 3] === p3) {
-        this.matched[i] = seq + 1;
-        return true;
-      }
-    }
-    return false;
+    const at = i * W;
+    if (w[at] !== p0 || w[at + 1] !== p1 || w[at + 2] !== p2 || w[at + 3] !== p3) return false;
+    this.matched[i] = seq + 1;
+    return true;
   }
 
-  /** The row of key (h, id), or -1. */
-  find(h: string, id: string): number {
-    const { at, hi, lo } = this.lowerBound(h);
-    for (let i = at; this.hasKey(i, hi, lo); i++) if (this.ids[i] === id) return i;
-    return -1;
+  /** The live row of `id`, or -1. */
+  find(id: string): number {
+    const i = this.byId.get(id);
+    return i !== undefined && this.live[i] === 1 ? i : -1;
+  }
+
+  isLive(i: number): boolean {
+    return this.live[i] === 1;
   }
 
   /** 1 + the sequence number of the last item that matched row `i`, or 0 if none did. */
@@ -172,12 +184,10 @@ export class ParentFingerprints {
 
   /** Whether row `i`'s document ID starts like `docId` (if not, the entries differ for sure). */
   sameDocumentPrefix(i: number, docId: string): boolean {
-    return this.words[i * W + 6] === parseInt(docId.slice(0, 8), 16) && this.words[i * W + 7] === parseInt(docId.slice(8, 16), 16);
+    return this.words[i * W + 4] === parseInt(docId.slice(0, 8), 16) && this.words[i * W + 5] === parseInt(docId.slice(8, 16), 16);
   }
 
-  /** Row `i`'s key. */
-  key(i: number): { h: string; id: string } {
-    const hex = (n: number): string => n.toString(16).padStart(8, '0');
-    return { h: hex(this.words[i * W] as number) + hex(this.words[i * W + 1] as number), id: this.ids[i] as string };
+  idOf(i: number): string {
+    return this.ids[i] as string;
   }
 }

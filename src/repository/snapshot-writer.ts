@@ -255,17 +255,17 @@ export class SnapshotWriterImpl implements SnapshotWriter {
   async replaceType(type: string, items: AsyncIterable<Item> | Iterable<Item>, options?: { signal?: AbortSignal }): Promise<TypeWriteStats> {
     return this.writeType(type, options, async (staged, changes, counters, parent) => {
       const signal = this.signalFor(options);
-      const table = parent && this.ctx.fingerprints ? await ParentFingerprints.load(typeRows(this.ctx.loader, type, parent.node, signal), parent.node.count) : undefined;
+      const table = parent && this.ctx.fingerprints ? await ParentFingerprints.load(this.ctx.loader, type, parent.node, signal) : undefined;
       let seq = 0;
       for await (const item of items) {
         throwIfAborted(signal);
         this.checkItem(type, item);
-        const h = sortKey(this.ctx.master.shardKey, type, item.id);
         const fingerprint = this.fingerprint(item);
-        if (table && fingerprint !== undefined && table.match(h, fingerprint, seq)) {
+        if (table && fingerprint !== undefined && table.match(item.id, fingerprint, seq)) {
           seq++;
           continue;
         }
+        const h = sortKey(this.ctx.master.shardKey, type, item.id);
         const row = await this.storeItem(item, h, fingerprint, counters);
         staged.put({ h, id: row.id, op: -1, json: row.json, seq });
         seq++;
@@ -295,7 +295,7 @@ export class SnapshotWriterImpl implements SnapshotWriter {
     const cursor = new TypeCursor(this.ctx.loader, type, parentNode, signal);
     const listed = new Uint8Array(table.rows);
     for (const c of staged.sorted()) {
-      const i = table.find(c.h, c.id);
+      const i = table.find(c.id);
       if (i < 0) {
         record(changes, counters, c, undefined);
         continue;
@@ -309,10 +309,11 @@ export class SnapshotWriterImpl implements SnapshotWriter {
       } else record(changes, counters, c, await cursor.get(c.h, c.id));
     }
     for (let i = 0; i < table.rows; i++) {
-      if (listed[i]) continue;
+      if (listed[i] || !table.isLive(i)) continue;
       if (table.matchedBy(i) > 0) counters.unchanged++;
       else {
-        changes.put({ ...table.key(i), op: OP_DELETED, json: null });
+        const id = table.idOf(i);
+        changes.put({ h: sortKey(this.ctx.master.shardKey, type, id), id, op: OP_DELETED, json: null });
         counters.deleted++;
       }
     }

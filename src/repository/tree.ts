@@ -287,17 +287,24 @@ export class TreeLoader {
    * base, which would only flush the cache that point lookups rely on.
    */
   async leavesOnce(type: string, ids: readonly string[], signal?: AbortSignal): Promise<Row[][]> {
+    return (await this.leafTuplesOnce(ids, signal)).map((tuples) => tuples.map((t) => ({ h: sortKey(this.shardKey, type, t[0] as string), id: t[0] as string, tuple: t })));
+  }
+
+  /** Like `leavesOnce`, the validated entry tuples only: for readers that need no sort keys. */
+  async leafTuplesOnce(ids: readonly string[], signal?: AbortSignal): Promise<unknown[][][]> {
     const bytes = await this.reader.readMany(ids, KIND_TREE, { signal });
-    return ids.map((id, i) => this.leafRows(type, id, bytes[i] as Buffer));
+    return ids.map((id, i) => this.leafTuples(id, bytes[i] as Buffer));
   }
 
   private leafRows(type: string, id: string, bytes: Buffer): Row[] {
+    return this.leafTuples(id, bytes).map((t) => ({ h: sortKey(this.shardKey, type, t[0] as string), id: t[0] as string, tuple: t }));
+  }
+
+  private leafTuples(id: string, bytes: Buffer): unknown[][] {
     const parsed = parseTree(id, bytes.toString('utf8'));
     if (parsed.kind !== 'leaf') throw corrupt(`Tree blob ${id} is a ${parsed.kind}, expected a leaf`, { blob: id });
-    return parsed.entries.map((t) => {
-      if (!isTuple(t)) throw corrupt(`Tree blob ${id} holds a malformed entry`, { blob: id });
-      return { h: sortKey(this.shardKey, type, t[0] as string), id: t[0] as string, tuple: t };
-    });
+    for (const t of parsed.entries) if (!isTuple(t)) throw corrupt(`Tree blob ${id} holds a malformed entry`, { blob: id });
+    return parsed.entries as unknown[][];
   }
 
   async delta(type: string, id: string, signal?: AbortSignal): Promise<DeltaRow[]> {
@@ -347,6 +354,12 @@ export class TreeLoader {
 
 /** Leaves a base stream reads at once: a few hundred KB of tree in memory, a few reads per type. */
 const LEAF_BATCH = 32;
+
+/** Every entry tuple of a base, in leaf order, a batch of leaves at a time (no sort keys computed). */
+export async function* baseTuples(loader: TreeLoader, base: BaseNode, signal?: AbortSignal): AsyncGenerator<unknown[][]> {
+  const ids = base.leaves.filter((l): l is string => l !== null);
+  for (let i = 0; i < ids.length; i += LEAF_BATCH) yield* await loader.leafTuplesOnce(ids.slice(i, i + LEAF_BATCH), signal);
+}
 
 export async function* baseRows(loader: TreeLoader, type: string, base: BaseNode, signal?: AbortSignal): AsyncGenerator<Row> {
   const ids = base.leaves.filter((l): l is string => l !== null);
