@@ -243,17 +243,29 @@ async function backup(
   const readable = session.readable;
   const logs = readable.filter((d) => d.change === 'appendOnly');
   const deltas = readable.filter((d) => d.change === 'delta');
-  const rest = readable.filter((d) => d.change !== 'appendOnly' && d.change !== 'delta');
-  for (const declaration of logs) {
-    await backupType(declaration);
-    if (declaration.name === 'directoryAudit' && reports[declaration.name]?.absent === undefined) {
-      signals.available = auditGivesSignals(ctx, declaration, { full });
+  const others = readable.filter((d) => d.change !== 'appendOnly' && d.change !== 'delta');
+  // Exchange has its own budget and, in a read of everything (`--full` or the first snapshot),
+  // needs no change signals from the Graph phases: it runs beside them from the start, since its
+  // one call per distribution group is the longest part of a large tenant's full backup.
+  const readsAll = full || parent.snapshot === undefined;
+  const beside = readsAll ? others.filter((d) => d.endpoint === 'exchange') : [];
+  const rest = others.filter((d) => !beside.includes(d));
+  const besideDone = inParallel(beside, concurrency, backupType);
+  try {
+    for (const declaration of logs) {
+      await backupType(declaration);
+      if (declaration.name === 'directoryAudit' && reports[declaration.name]?.absent === undefined) {
+        signals.available = auditGivesSignals(ctx, declaration, { full });
+      }
     }
+    // Delta types share one limit (identity and access) and hold the largest rounds (a tenant's
+    // users, its groups with their members): two at a time keep the budget busy at half the memory.
+    await inParallel(deltas, Math.min(concurrency, 2), backupType);
+    await inParallel(rest, concurrency, backupType);
+  } finally {
+    await besideDone.catch(() => undefined);
   }
-  // Delta types share one limit (identity and access) and hold the largest rounds (a tenant's
-  // users, its groups with their members): two at a time keep the budget busy at half the memory.
-  await inParallel(deltas, Math.min(concurrency, 2), backupType);
-  await inParallel(rest, concurrency, backupType);
+  await besideDone;
 
   const attempted = readable.length;
   if (attempted > 0 && failures.length === attempted) throw failures[0]!;
