@@ -9,8 +9,9 @@
  */
 import { getResource, rewriteReferences } from '../../src/connectors/index.js';
 import { writerFor } from '../../src/engine/restore/index.js';
-import type { Repository } from '../../src/repository/index.js';
-import type { Doc } from './helpers.js';
+import { sortDeep, type Doc } from '../backup/snapshot-tools.js';
+
+export { snapshotDocs } from '../backup/snapshot-tools.js';
 
 const SERVER = new Set(['id', 'createdDateTime', 'lastModifiedDateTime', 'modifiedDateTime', 'deletedDateTime', 'renewedDateTime']);
 
@@ -18,11 +19,6 @@ function isObject(value: unknown): value is Doc {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function sortDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortDeep);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortDeep(value[k])]));
-}
 
 /**
  * A link `{ @odata.type, id }` keeps its id (the linked object); other entries lose the server's
@@ -55,12 +51,3 @@ export function comparable(type: string, document: Doc, map?: ReadonlyMap<string
   return sortDeep(out) as Doc;
 }
 
-export async function snapshotDocs(repo: Repository, snapshot: string, type?: string): Promise<Map<string, Map<string, Doc>>> {
-  const out = new Map<string, Map<string, Doc>>();
-  for await (const entry of repo.entries(snapshot, type ? { type } : {})) {
-    let byId = out.get(entry.type);
-    if (!byId) out.set(entry.type, (byId = new Map()));
-    byId.set(entry.id, (await repo.readDocument(entry)) as Doc);
-  }
-  return out;
-}
