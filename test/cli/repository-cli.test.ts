@@ -170,4 +170,23 @@ describe('repository CLI', () => {
     const noPolicy = await runCli(['forget'], env);
     expect(noPolicy.code).toBe(ERROR_CODES.USAGE.exit);
   });
+
+  it('lists the other snapshots when one snapshot file is damaged, warns on stderr, and check names it', async () => {
+    const repo = await openRepository(new FsBlobStore(repoPath), new Secret(env.TENANT_VAULT_PASSWORD));
+    const damaged = await writeSnapshot(repo, '2026-11-03T10:00:00Z', 3);
+    await repo.close();
+    const file = join(repoPath, 'snapshots', damaged);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
+    writeFileSync(file, bytes);
+
+    const r = await runCli(['snapshots', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson<{ id: string }[]>(r).map((s) => s.id)).toEqual([snapshotIds[1]]);
+    expect(r.stderr).toMatch(/^warning snapshot-damaged: .*/m);
+    expect(r.stderr).toContain(damaged.slice(0, 8));
+    const check = await runCli(['check', '--json'], env);
+    expect(check.code).toBe(ERROR_CODES.CHECK_FAILED.exit);
+    expect(check.stdout).toContain(damaged);
+  });
 });
