@@ -12,7 +12,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { BlobStore } from '../storage/index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import type { MasterKey } from './crypto.js';
 import { openJson, sealJson } from './envelope.js';
 import { corrupt, isExists, isNotFound, usage } from './errors.js';

@@ -25,6 +25,6 @@ export type { KdfParams } from './keys.js';
 export { DEFAULT_KDF } from './keys.js';
 export type { ChunkerParams } from './chunker.js';
 export { DEFAULT_CHUNKER } from './chunker.js';
-export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
+export type { Clock } from '../clock.js';
+export { systemClock } from '../clock.js';
 export { TREE_POLICY } from './tree-write.js';

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname as osHostname, userInfo } from 'node:os';
 import { TenantVaultError } from '../errors/index.js';
 import type { BlobStore } from '../storage/index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { type MasterKey, sha256Hex } from './crypto.js';
 import { openJson, sealJson } from './envelope.js';
 import { isNotFound } from './errors.js';

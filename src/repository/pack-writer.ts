@@ -14,7 +14,7 @@
  * Not here: what the blobs mean; deduplication against data that is not indexed.
  */
 import type { BlobStore } from '../storage/index.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { compress } from './compression.js';
 import { type BlobKind, KIND_TREE, type MasterKey, sealBlob } from './crypto.js';
 import { isExists } from './errors.js';

@@ -15,7 +15,7 @@
  */
 import type { BlobStore } from '../storage/index.js';
 import { BlobReader } from './blob-reader.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { corrupt } from './errors.js';
 import { encodeIndexFile, INDEX_PREFIX, type IndexedPackRecord, loadIndexFiles } from './index-file.js';
 import type { HeldLock } from './locks.js';

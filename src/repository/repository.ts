@@ -21,7 +21,7 @@ import type { BlobStore } from '../storage/index.js';
 import { BlobReader } from './blob-reader.js';
 import { Chunker, type ChunkerParams, DEFAULT_CHUNKER, gearTable, validateChunker } from './chunker.js';
 import { type CheckOptions, type CheckReport, checkRepository } from './check.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { KIND_DATA, MasterKey } from './crypto.js';
 import { type DiffOptions, diffRoots, type ItemChange } from './diff.js';
 import { documentStore, type DocumentStore } from './documents.js';

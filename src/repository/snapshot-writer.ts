@@ -19,7 +19,7 @@
 import type { BlobStore } from '../storage/index.js';
 import { canonicalJson } from './canonical.js';
 import type { Chunker } from './chunker.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { KIND_DATA, type MasterKey } from './crypto.js';
 import { throwIfAborted, usage } from './errors.js';
 import { itemFingerprint, ParentFingerprints } from './fingerprint.js';
