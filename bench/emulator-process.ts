@@ -29,7 +29,10 @@ export interface Credentials {
 /** Starts `tenant-vault emulator` with one tenant `bench` of the size given, throttling on. */
 export function startEmulator(dir: string, size: string, heapMb = 4096): Promise<{ child: ChildProcess; creds: Credentials }> {
   const credsFile = join(dir, 'emulator.json');
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', 'tsx', MAIN, 'emulator', '--port', '0', '--tenant', `bench:${size}`, '--throttle', 'on', '--credentials-out', credsFile], {
+  // BENCH_EMULATOR_NODE_ARGS: extra node flags for the emulator, e.g. `--cpu-prof --cpu-prof-dir=DIR`
+  // (NODE_OPTIONS refuses --cpu-prof).
+  const extra = (process.env.BENCH_EMULATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, `--max-old-space-size=${heapMb}`, '--import', 'tsx', MAIN, 'emulator', '--port', '0', '--tenant', `bench:${size}`, '--throttle', 'on', '--credentials-out', credsFile], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TENANT_VAULT_HOME: join(dir, 'emulator-home') },
   });
   return new Promise((resolve, reject) => {

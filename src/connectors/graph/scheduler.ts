@@ -389,11 +389,11 @@ export class ThrottleScheduler {
   /** What a request is charged, classified once; `#charges` applies the learned costs. */
   #shapes(request: ScheduledRequest): Shape[] {
     const type = request.type ?? UNTYPED;
-    // A batch is evaluated request by request (facts §4): charge each part. The envelope is a
-    // POST, which some counters (the emulator's) book as a write: charge it one write, no RU.
+    // A batch is evaluated request by request (facts §4, the throttling page): charge each part
+    // and nothing for the envelope. Charging the envelope a write made a restore's read batches
+    // eat the write budget (a large restore waited for three extra 150-second windows).
     if (request.parts) {
-      const envelope: Classification = { costKey: 'POST /$batch', charges: [{ bucket: 'directoryWrite', cost: 1 }], write: true };
-      return [{ classification: envelope, type, part: -1 }, ...request.parts.map((part, index) => ({ classification: classifyRequest(part), type: part.type ?? type, part: index }))];
+      return request.parts.map((part, index) => ({ classification: classifyRequest(part), type: part.type ?? type, part: index }));
     }
     return [{ classification: classifyRequest(request), type, part: -1 }];
   }
