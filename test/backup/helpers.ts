@@ -5,6 +5,7 @@
  * virtual clock for the engine (its Retry-After and backoff waits return at once).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterEach, beforeEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Secret, resolveConfig, type Config } from '../../src/config/index.js';
@@ -97,6 +98,19 @@ export async function startBench(options: Partial<EmulatorOptions> & { size?: 's
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A fresh bench for every test of the suite (restore tests change the tenant), closed after it. */
+export function benchPerTest(ready: (bench: Bench) => void, options: Partial<EmulatorOptions> = {}): void {
+  let current: Bench | undefined;
+  beforeEach(async () => {
+    current = await startBench(options);
+    ready(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
 }
 
 /** Every item of a collection through the admin client. */

@@ -4,6 +4,6 @@
  * workspace with a profile for the tenant's admin app, an admin Graph client for changing and
  * reading the tenant, and a virtual clock for the engine. Snapshots are made by the real backup.
  */
-export { adminClient, CHEAP_KDF, listAll, PASSWORD, profileFor, startBench, VirtualClock, type Bench } from '../backup/helpers.js';
+export { adminClient, benchPerTest, CHEAP_KDF, listAll, PASSWORD, profileFor, startBench, VirtualClock, type Bench } from '../backup/helpers.js';
 
 export type Doc = Record<string, unknown>;

@@ -10,8 +10,8 @@
  *   the writes are paced by the scheduler: no request is refused and the restore takes the
  *   seconds the limit asks for.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listAll, startBench, type Bench, type Doc } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { listAll, benchPerTest, startBench, type Bench, type Doc } from '../helpers.js';
 import { actions, createdIds, expectRestored, liveDocs, planAndApply, snapshotDoc } from './helpers.js';
 
 const CA = '/identity/conditionalAccess';
@@ -30,12 +30,7 @@ async function policyWithLocation(bench: Bench): Promise<{ policy: Doc; location
 
 describe('conditional access restore', () => {
   let bench: Bench;
-  beforeEach(async () => {
-    bench = await startBench();
-  });
-  afterEach(async () => {
-    await bench.close();
-  });
+  benchPerTest((b) => (bench = b));
 
   it('brings a deleted policy and named location back from their deleted-items containers with their ids (acceptance 4)', async () => {
     const { snapshot } = await bench.backup({ types: TYPES });
@@ -121,38 +116,42 @@ describe('conditional access restore', () => {
   });
 
   it('paces conditional-access writes at the service limit: nothing is refused', async () => {
-    await bench.close();
-    // The engine's waits move the emulator's clock, so its 1 request/s limit is real time for both.
-    bench = await startBench({ throttle: true });
-    const emulatorClock = bench.emulatorClock;
-    const clock = { now: () => emulatorClock.now(), sleep: async (ms: number) => emulatorClock.advance(Math.max(0, ms)) };
-    const { snapshot } = await bench.backup({ types: ['conditionalAccessPolicy'], clock });
-    // The admin client's own waits do not move the emulator's clock: the test leaves it room.
-    emulatorClock.advance(2_000);
-    const policies = (await listAll<Doc>(bench.admin, `${CA}/policies`)).slice(0, 4);
-    for (const policy of policies) {
-      emulatorClock.advance(1_000);
-      await bench.admin.request(`${CA}/policies/${String(policy.id)}`, { method: 'PATCH', body: { state: 'disabled', displayName: `${String(policy.displayName)} (changed)` } });
-    }
-    emulatorClock.advance(5_000);
+    // A bench of its own, throttled. The engine's waits move the emulator's clock, so its
+    // 1 request/s limit is real time for both.
+    const bench = await startBench({ throttle: true });
+    try {
+      const emulatorClock = bench.emulatorClock;
+      const clock = { now: () => emulatorClock.now(), sleep: async (ms: number) => emulatorClock.advance(Math.max(0, ms)) };
+      const { snapshot } = await bench.backup({ types: ['conditionalAccessPolicy'], clock });
+      // The admin client's own waits do not move the emulator's clock: the test leaves it room.
+      emulatorClock.advance(2_000);
+      const policies = (await listAll<Doc>(bench.admin, `${CA}/policies`)).slice(0, 4);
+      for (const policy of policies) {
+        emulatorClock.advance(1_000);
+        await bench.admin.request(`${CA}/policies/${String(policy.id)}`, { method: 'PATCH', body: { state: 'disabled', displayName: `${String(policy.displayName)} (changed)` } });
+      }
+      emulatorClock.advance(5_000);
 
-    const { planRestore, applyRestore } = await import('../../../src/engine/restore/index.js');
-    const plan = await planRestore(bench.ws, { snapshot, selectors: policies.map((p) => `conditionalAccessPolicy/${String(p.id)}`) }, { clock });
-    // Plan and apply are two sessions, each with its own scheduler: a new one cannot know the
-    // previous one's last request, so the test leaves the second a person would take in between.
-    emulatorClock.advance(2_000);
-    bench.emulator.control.resetStats();
-    const started = emulatorClock.now();
-    const report = await applyRestore(bench.ws, plan, { clock });
-    expect(report.status).toBe('succeeded');
-    expect(report.operations.map((op) => op.result)).toEqual(['done', 'done', 'done', 'done']);
-    const stats = bench.emulator.control.stats('contoso');
-    expect(stats.throttled).toBe(0);
-    // Safety snapshot reads, 4 PATCHes and the verification reads, one per second.
-    const caRequests = Object.entries(stats.apps).flatMap(([, app]) => Object.entries(app.endpoints)).filter(([endpoint]) => endpoint.includes('/identity/conditionalAccess')).reduce((n, [, c]) => n + c.requests, 0);
-    expect(caRequests).toBeGreaterThanOrEqual(8);
-    expect(emulatorClock.now() - started).toBeGreaterThanOrEqual((caRequests - 1) * 1_000);
-    const live = await liveDocs(bench, ['conditionalAccessPolicy'], 'contoso', clock);
-    for (const policy of policies) expectRestored(live.get(`conditionalAccessPolicy/${String(policy.id)}`), await snapshotDoc(bench, snapshot, 'conditionalAccessPolicy', String(policy.id)));
+      const { planRestore, applyRestore } = await import('../../../src/engine/restore/index.js');
+      const plan = await planRestore(bench.ws, { snapshot, selectors: policies.map((p) => `conditionalAccessPolicy/${String(p.id)}`) }, { clock });
+      // Plan and apply are two sessions, each with its own scheduler: a new one cannot know the
+      // previous one's last request, so the test leaves the second a person would take in between.
+      emulatorClock.advance(2_000);
+      bench.emulator.control.resetStats();
+      const started = emulatorClock.now();
+      const report = await applyRestore(bench.ws, plan, { clock });
+      expect(report.status).toBe('succeeded');
+      expect(report.operations.map((op) => op.result)).toEqual(['done', 'done', 'done', 'done']);
+      const stats = bench.emulator.control.stats('contoso');
+      expect(stats.throttled).toBe(0);
+      // Safety snapshot reads, 4 PATCHes and the verification reads, one per second.
+      const caRequests = Object.entries(stats.apps).flatMap(([, app]) => Object.entries(app.endpoints)).filter(([endpoint]) => endpoint.includes('/identity/conditionalAccess')).reduce((n, [, c]) => n + c.requests, 0);
+      expect(caRequests).toBeGreaterThanOrEqual(8);
+      expect(emulatorClock.now() - started).toBeGreaterThanOrEqual((caRequests - 1) * 1_000);
+      const live = await liveDocs(bench, ['conditionalAccessPolicy'], 'contoso', clock);
+      for (const policy of policies) expectRestored(live.get(`conditionalAccessPolicy/${String(policy.id)}`), await snapshotDoc(bench, snapshot, 'conditionalAccessPolicy', String(policy.id)));
+    } finally {
+      await bench.close();
+    }
   });
 });

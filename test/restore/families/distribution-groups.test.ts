@@ -6,9 +6,9 @@
  * Compared as whole objects with the snapshot: Exchange's own bookkeeping (GUIDs, distinguished
  * names, timestamps) and, for a recreated group, its object id aside.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../../src/engine/profiles/index.js';
-import { listAll, startBench, type Bench, type Doc } from '../helpers.js';
+import { listAll, benchPerTest, type Bench, type Doc } from '../helpers.js';
 import { NEW_ID } from '../../../src/engine/restore/index.js';
 import { createdIds, expectRestored, liveDocs, planAndApply, snapshotDoc } from './helpers.js';
 
@@ -31,12 +31,7 @@ function withoutOwnId(document: Doc | undefined): Doc | undefined {
 
 describe('distribution group restore', () => {
   let bench: Bench;
-  beforeEach(async () => {
-    bench = await startBench();
-  });
-  afterEach(async () => {
-    await bench.close();
-  });
+  benchPerTest((b) => (bench = b));
 
   it('recreates a deleted distribution group with its settings and members', async () => {
     const users = await listAll<Doc>(bench.admin, '/users', { $select: 'id,userPrincipalName', $top: 6 });

@@ -12,8 +12,8 @@
  * - assignments are replace-all: `merge` keeps assignments added since the backup and adds the
  *   missing ones, `overwrite` makes the set the snapshot's.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listAll, startBench, type Bench, type Doc } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { listAll, benchPerTest, type Bench, type Doc } from '../helpers.js';
 import { actions, createdIds, expectRestored, liveDocs, planAndApply, snapshotDoc, strip } from './helpers.js';
 
 const TYPES = [
@@ -32,12 +32,7 @@ function assignmentSet(document: Doc | undefined): unknown[] {
 
 describe('Intune restore', () => {
   let bench: Bench;
-  beforeEach(async () => {
-    bench = await startBench();
-  });
-  afterEach(async () => {
-    await bench.close();
-  });
+  benchPerTest((b) => (bench = b));
 
   it('recreates a deleted device configuration with its assignments (acceptance 5)', async () => {
     const { snapshot } = await bench.backup({ types: TYPES });

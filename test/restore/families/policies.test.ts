@@ -5,8 +5,8 @@
  * PATCH of the changed properties; `--properties` limits that to the named ones. Policies the
  * seed's permissions cannot write are planned `unsupported`, naming the permission.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startBench, type Bench, type Doc } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { benchPerTest, type Bench, type Doc } from '../helpers.js';
 import { expectRestored, liveDocs, planAndApply, snapshotDoc } from './helpers.js';
 
 const TYPES = ['authenticationMethodsPolicy', 'authenticationMethodConfiguration', 'authorizationPolicy', 'identitySecurityDefaultsEnforcementPolicy', 'tokenLifetimePolicy', 'crossTenantAccessPolicy', 'group'];
@@ -15,12 +15,7 @@ const SECURITY_DEFAULTS = 'identitySecurityDefaultsEnforcementPolicy';
 
 describe('tenant policy restore', () => {
   let bench: Bench;
-  beforeEach(async () => {
-    bench = await startBench();
-  });
-  afterEach(async () => {
-    await bench.close();
-  });
+  benchPerTest((b) => (bench = b));
 
   it('reverts modified authentication-methods, authorization and security-defaults policies (acceptance 3)', async () => {
     const { snapshot } = await bench.backup({ types: TYPES });
