@@ -1,5 +1,5 @@
 /**
- * `tenant-vault backup PROFILE [--types LIST] [--full] [--include LIST] [--json]`: one backup run
+ * `tenant-vault backup PROFILE [--types LIST] [--full] [--include LIST] [--relist-after HOURS] [--json]`: one backup run
  * (src/engine/backup). `--json` prints the report as one object (the contract: `snapshot`,
  * `requests`, `resourceUnits`, `types.{TYPE}.{new,changed,deleted,unchanged}`); otherwise a table
  * per type and the warnings. Progress goes to stderr: a bar on a terminal, plain lines otherwise.
@@ -11,6 +11,7 @@ import { withWorkspace } from '../context.js';
 import { printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
 import { shortId, table } from '../format.js';
+import { nonNegativeNumber } from '../arguments.js';
 
 function list(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
@@ -37,9 +38,10 @@ export function registerBackupCommand(program: Command): void {
     .option('--types <list>', 'comma-separated resource types (default: all of the profile\'s kind)', list)
     .option('--full', 'read everything again instead of incrementally')
     .option('--include <list>', 'opt-in sub-resources, e.g. user.authenticationMethods (slow: 5 requests per 10 s)', list)
+    .option('--relist-after <hours>', 'list types the audit log shows no change of at least this often (default 24; 0: every run)', nonNegativeNumber)
     .option('--json', 'print the report as one JSON object')
     .description('take a snapshot of everything the profile can read')
-    .action(async (profile: string, opts: { types?: string[]; full?: boolean; include?: string[]; json?: boolean }, cmd: Command) => {
+    .action(async (profile: string, opts: { types?: string[]; full?: boolean; include?: string[]; relistAfter?: number; json?: boolean }, cmd: Command) => {
       await withWorkspace(cmd, async (ws, signal) => {
         const progress = createProgress('backup', { quiet: opts.json === true && !process.stderr.isTTY });
         let report: BackupReport;
@@ -47,6 +49,7 @@ export function registerBackupCommand(program: Command): void {
           report = await runBackup(ws, profile, {
             signal, logger: ws.logger,
             ...(opts.types ? { types: opts.types } : {}), ...(opts.full ? { full: true } : {}), ...(opts.include ? { include: opts.include } : {}),
+            ...(opts.relistAfter !== undefined ? { relistAfterMs: opts.relistAfter * 3_600_000 } : {}),
             onProgress: (p) => progress.update(p.type ? `${p.phase} ${p.type} (${p.items} items)` : p.phase, p.typesDone, Math.max(1, p.typesTotal)),
           });
         } finally {

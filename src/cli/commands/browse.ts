@@ -38,6 +38,7 @@ import type { Workspace } from '../../engine/workspace.js';
 import { withWorkspace } from '../context.js';
 import { formatTime, shortId, table } from '../format.js';
 import { printJson, printLine } from '../output.js';
+import { positiveInt } from '../arguments.js';
 
 /** Thrown by `stdoutStream().write` once the reader has gone (`ls … | head`): stop quietly. */
 class OutputClosed extends Error {}
@@ -73,12 +74,6 @@ function stdoutStream(): { write(text: string): Promise<void>; end(): void } {
       if (closed) process.stdout.on('error', () => undefined);
     },
   };
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new TenantVaultError('USAGE', `Expected a positive integer, got ${JSON.stringify(value)}`);
-  return n;
 }
 
 function at(s: SnapshotPoint): string {

@@ -12,12 +12,7 @@ import { configFrom } from '../program.js';
 import { printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
 import { formatBytes, formatTime, shortId, table } from '../format.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new TenantVaultError('USAGE', `Expected a non-negative integer, got ${JSON.stringify(value)}`);
-  return n;
-}
+import { nonNegativeInt } from '../arguments.js';
 
 /** The JSON shape of a snapshot in every listing: `id`, `profile`, `time` first (the contract). */
 export function snapshotJson(s: SnapshotInfo): Record<string, unknown> {
@@ -118,12 +113,12 @@ export function registerRepositoryCommands(program: Command): void {
   program
     .command('forget')
     .description('remove snapshots by a retention policy (the data stays until `prune`)')
-    .option('--keep-last <n>', 'keep the n most recent snapshots', positiveInt)
-    .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours', positiveInt)
-    .option('--keep-daily <n>', 'keep the newest snapshot of each of the last n days', positiveInt)
-    .option('--keep-weekly <n>', 'keep the newest snapshot of each of the last n weeks', positiveInt)
-    .option('--keep-monthly <n>', 'keep the newest snapshot of each of the last n months', positiveInt)
-    .option('--keep-yearly <n>', 'keep the newest snapshot of each of the last n years', positiveInt)
+    .option('--keep-last <n>', 'keep the n most recent snapshots', nonNegativeInt)
+    .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours', nonNegativeInt)
+    .option('--keep-daily <n>', 'keep the newest snapshot of each of the last n days', nonNegativeInt)
+    .option('--keep-weekly <n>', 'keep the newest snapshot of each of the last n weeks', nonNegativeInt)
+    .option('--keep-monthly <n>', 'keep the newest snapshot of each of the last n months', nonNegativeInt)
+    .option('--keep-yearly <n>', 'keep the newest snapshot of each of the last n years', nonNegativeInt)
     .option('--profile <name>', 'only this profile\'s snapshots')
     .option('--dry-run', 'show what would be removed, remove nothing')
     .option('--json', 'print the result as JSON')

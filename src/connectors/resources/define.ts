@@ -112,6 +112,14 @@ export interface ExchangeCommand {
   readonly parameters: Readonly<Record<string, string | boolean | number>>;
 }
 
+/**
+ * Directory audit categories (`directoryAudit.category`) that `audited` declarations name as
+ * unrelated; any other category counts as related. Source:
+ * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities
+ */
+export type AuditCategory = 'UserManagement' | 'GroupManagement' | 'ApplicationManagement' | 'RoleManagement' | 'Device'
+  | 'KeyManagement' | 'Policy' | 'AdministrativeUnit' | 'DirectoryManagement';
+
 /** Where deleted items of the type wait for 30 days (facts §5). */
 export interface RecycleBinSpec {
   /** List path, e.g. `/directory/deletedItems/microsoft.graph.user`. */
@@ -187,6 +195,14 @@ export interface ResourceDeclaration {
   readonly references: Readonly<Record<string, string | ReferenceSpec>>;
   readonly subResources: readonly SubResourceSpec[];
   readonly recycleBin?: RecycleBinSpec;
+  /**
+   * The directory audit log records every change of the type's items, so an incremental run
+   * lists the type again only when the log shows a record that may concern it, and at least
+   * once a day (engine/backup/quiet.ts). `unrelated`: the categories whose records never change
+   * it — a user's MFA registration never changes a conditional-access policy; records of any
+   * other category, unknown ones included, do.
+   */
+  readonly audited?: { readonly unrelated: readonly AuditCategory[] };
   /** Types that must be restored first beyond those the references imply. */
   readonly dependsOn?: readonly string[];
   /** Extra headers on every read. */
@@ -219,6 +235,8 @@ export function defineResource(input: ResourceInput): ResourceDeclaration {
   if (input.endpoint === 'exchange' && !input.command) fail('an Exchange type needs a command');
   if (input.parent && !input.path.includes('{parentId}')) fail('a child type needs {parentId} in its path');
   if (input.ownedBy && (input.change !== 'list' || !input.ownedBy.filter.includes('{key}'))) fail('ownedBy needs a list type and {key} in its filter');
+  if (input.audited && input.change !== 'list' && input.change !== 'singleton') fail('only list and singleton types can be audited');
+  if (input.audited && input.ownedBy) fail('an ownedBy type is listed per changed owner and cannot be audited');
   if (input.permissions.read.length === 0) fail('read permissions are required');
   if (input.sources.length === 0) fail('cite at least one source');
   const subResources = input.subResources ?? [];

@@ -45,6 +45,8 @@ export class Warnings {
 export class ChangeSignals {
   /** Lower-cased id → the id as the service wrote it. */
   readonly #ids = new Map<string, string>();
+  /** The categories of the audit records read in this run, reads excepted (quiet.ts). */
+  readonly categories = new Set<string>();
   /** Whether the signals cover everything since the parent snapshot (the audit log was read from its mark). */
   available = false;
 
@@ -79,6 +81,8 @@ export interface TypeState {
   readonly readAtMs?: number;
   /** When the type was last read in full (ISO 8601). */
   readonly fullAt?: string;
+  /** `list` / `singleton`: when the type was last listed, by our clock (ISO 8601; quiet.ts). */
+  readonly listedAt?: string;
 }
 
 export interface BackupState {
@@ -137,6 +141,8 @@ export class ParentView {
 export interface RunOptionsInContext {
   /** Sub-resources read only on request (`user.authenticationMethods`: 5 requests per 10 s). */
   readonly optIn: ReadonlySet<string>;
+  /** How long an audited type may go without being listed (quiet.ts; default a day). */
+  readonly relistAfterMs?: number;
 }
 
 /**

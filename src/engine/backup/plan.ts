@@ -8,8 +8,8 @@
 import type { Item, ItemDeletion } from '../../repository/index.js';
 import type { TypeState } from './context.js';
 
-/** How a type was read in this run (report and logs). */
-export type ReadMode = 'delta' | 'delta-full' | 'list' | 'singleton' | 'append';
+/** How a type was read in this run (report and logs); `quiet`: not listed, the audit log shows no change (quiet.ts). */
+export type ReadMode = 'delta' | 'delta-full' | 'list' | 'singleton' | 'append' | 'quiet';
 
 export type TypePlan =
   | { readonly write: 'replace'; readonly mode: ReadMode; readonly items: AsyncIterable<Item>; state(): TypeState | undefined }

@@ -16,6 +16,7 @@
  * The records are also the change signals for sub-resources Graph reports no changes of
  * (owners, app-role assignments, registered owners, …): every target resource of a record read
  * from the parent's mark is signalled, and the signals are complete when the parent had a mark.
+ * Their categories tell which audited types may have changed (quiet.ts).
  */
 import type { ResourceDeclaration } from '../../connectors/index.js';
 import type { Item } from '../../repository/index.js';
@@ -43,8 +44,10 @@ export async function readAppendOnlyType(ctx: RunContext, declaration: ResourceD
   const readAtMs = ctx.connection.scheduler.clock.now();
   // How far the service's clock had got, at least, when the previous read started: the newest
   // record it returned, or the bound before that plus the time our clock measured since — so a
-  // quiet log does not keep the last records of a busy hour inside the window for ever.
-  const settled = incremental ? Math.max(ms(previous.highWaterMark)!, ms(previous.settledAt) ?? -Infinity) : undefined;
+  // quiet log does not keep the last records of a busy hour inside the window for ever. A read
+  // of everything still measures from it: the bound holds whatever this read asks for.
+  const known = previous?.highWaterMark === undefined ? undefined : Math.max(ms(previous.highWaterMark)!, ms(previous.settledAt) ?? -Infinity);
+  const settled = incremental ? known : undefined;
   const from = settled === undefined ? undefined : iso(settled - OVERLAP_MS).replace(/\.\d{3}Z$/, 'Z');
   let highWaterMark = incremental ? previous.highWaterMark : undefined;
   async function* items(): AsyncGenerator<Item> {
@@ -60,7 +63,10 @@ export async function readAppendOnlyType(ctx: RunContext, declaration: ResourceD
       const time = document[timeProperty];
       if (typeof time === 'string' && (highWaterMark === undefined || Date.parse(time) > Date.parse(highWaterMark))) highWaterMark = time;
       // A read changes nothing (the audit log records BitLocker key reads, our own included).
-      if (!/^Read\b/i.test(String(document.activityDisplayName ?? ''))) for (const target of targetIds(document)) ctx.signals.add(target);
+      if (!/^Read\b/i.test(String(document.activityDisplayName ?? ''))) {
+        for (const target of targetIds(document)) ctx.signals.add(target);
+        ctx.signals.categories.add(typeof document.category === 'string' ? document.category : '');
+      }
       const name = itemName(document);
       yield { type, id, document, ...(name ? { name } : {}) };
       if (++done % 1000 === 0) ctx.onItems(type, 1000);
@@ -69,8 +75,8 @@ export async function readAppendOnlyType(ctx: RunContext, declaration: ResourceD
   }
   const state = (): TypeState | undefined => {
     if (highWaterMark === undefined) return previous;
-    const elapsed = previous?.readAtMs !== undefined && settled !== undefined ? Math.max(0, readAtMs - previous.readAtMs) : 0;
-    const bound = Math.max(ms(highWaterMark)!, settled === undefined ? -Infinity : settled + elapsed);
+    const elapsed = previous?.readAtMs !== undefined && known !== undefined ? Math.max(0, readAtMs - previous.readAtMs) : 0;
+    const bound = Math.max(ms(highWaterMark)!, known === undefined ? -Infinity : known + elapsed);
     return { ...previous, highWaterMark, settledAt: iso(bound), readAtMs };
   };
   return { write: 'patch', mode: 'append', changes: items(), state };

@@ -20,6 +20,7 @@ import type { Item, ItemDeletion } from '../../repository/index.js';
 import type { RunContext } from './context.js';
 import { cleanDocument, itemId, listingHash, isObject, type JsonObject } from './documents.js';
 import { deletion, type ReadOptions, type TypePlan } from './plan.js';
+import { listedState } from './quiet.js';
 import { completeItems, plannedReads, readableSubs, type Pending } from './sub-reads.js';
 
 /** Metadata key of the listing hash in a tree entry. */
@@ -168,7 +169,7 @@ export async function readListType(ctx: RunContext, declaration: ResourceDeclara
     yield* completeItems(ctx, declaration, list(listObjects(ctx, declaration)));
     for (const id of parentHashes.keys()) yield deletion(type, id);
   }
-  return { write: 'patch', mode: 'list', changes: changes(), state: () => undefined };
+  return { write: 'patch', mode: 'list', changes: changes(), state: listedState(ctx, declaration) };
 }
 
 /** The parent's entries of a type: listing hashes by id, and item ids by owner key. */
@@ -210,5 +211,5 @@ export async function readSingletonType(ctx: RunContext, declaration: ResourceDe
     yield* completeItems(ctx, declaration, list(objects()));
     for (const id of hashes.keys()) yield deletion(type, id);
   }
-  return { write: 'patch', mode: 'singleton', changes: changes(), state: () => undefined };
+  return { write: 'patch', mode: 'singleton', changes: changes(), state: listedState(ctx, declaration) };
 }

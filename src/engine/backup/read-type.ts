@@ -1,6 +1,7 @@
 /**
  * Which reader a type goes to, by its change mode (docs/decisions/0003: `delta | list | singleton |
- * appendOnly`). One entry point for the backup and the live read, so both see the same items.
+ * appendOnly`), or none for a quiet type (quiet.ts). One entry point for the backup and the live
+ * read, so both see the same items.
  */
 import type { ResourceDeclaration } from '../../connectors/index.js';
 import type { RunContext } from './context.js';
@@ -8,15 +9,16 @@ import type { ReadOptions, TypePlan } from './plan.js';
 import { readAppendOnlyType } from './read-audit.js';
 import { readDeltaType } from './read-delta.js';
 import { readListType, readSingletonType } from './read-list.js';
+import { isQuiet, quietPlan } from './quiet.js';
 
-export function readType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
+export async function readType(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<TypePlan> {
   switch (declaration.change) {
     case 'delta':
       return readDeltaType(ctx, declaration, options);
     case 'list':
-      return readListType(ctx, declaration, options);
+      return (await isQuiet(ctx, declaration, options)) ? quietPlan(ctx, declaration) : readListType(ctx, declaration, options);
     case 'singleton':
-      return readSingletonType(ctx, declaration, options);
+      return (await isQuiet(ctx, declaration, options)) ? quietPlan(ctx, declaration) : readSingletonType(ctx, declaration, options);
     case 'appendOnly':
       return readAppendOnlyType(ctx, declaration, options);
   }

@@ -7,8 +7,9 @@
  * 2. One scheduler for the app and tenant, its directory budget sized from the user count (facts
  *    §1.2: S < 50, M ≤ 500, L above).
  * 3. Types in three phases: append-only logs first (the audit log is the change signal for
- *    sub-resources nothing else reports), then delta types (whose rounds signal changed objects to
- *    the others), then lists, singletons and Exchange — several types at a time within a phase.
+ *    sub-resources nothing else reports and for the types it shows quiet, quiet.ts), then delta
+ *    types (whose rounds signal changed objects to the others), then lists, singletons and
+ *    Exchange — several types at a time within a phase.
  * 4. Commit (packs → index → snapshot; the repository guarantees a crash leaves no partial
  *    snapshot and the next run reuses what was uploaded), record it in the catalog, finish the job
  *    with the report.
@@ -62,6 +63,8 @@ export interface BackupOptions {
   readonly scheduler?: Omit<SchedulerOptions, 'clock' | 'logger' | 'tenantSize'>;
   /** Types read at the same time within a phase (default 4; delta types at most 2). */
   readonly typeConcurrency?: number;
+  /** How long a type the audit log shows no change of may go without being listed (quiet.ts; default a day). */
+  readonly relistAfterMs?: number;
 }
 
 /** facts §1.2: S under 50 users, M 50–500, L over 500. */
@@ -174,7 +177,10 @@ async function backup(
   mkdirSync(ws.config.home, { recursive: true, mode: 0o700 });
   const ctx = new RunContext(
     connection, parent, logger, warnings, signals,
-    { optIn: new Set(options.include ?? []), consentUrl: session.consentUrl, tempDir: ws.config.home, ...(signal ? { signal } : {}) },
+    {
+      optIn: new Set(options.include ?? []), consentUrl: session.consentUrl, tempDir: ws.config.home,
+      ...(options.relistAfterMs !== undefined ? { relistAfterMs: options.relistAfterMs } : {}), ...(signal ? { signal } : {}),
+    },
     (type, n) => {
       items += n;
       progress('reading', type);

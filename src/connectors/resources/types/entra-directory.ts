@@ -9,9 +9,21 @@
  * Stored document shapes: the Graph object as read (with `$select`), plus each sub-resource under
  * its name — relationship lists as `[{ "@odata.type", "id" }]`, `manager` as `{ "@odata.type", "id" }`.
  */
-import { defineResource, type RecycleBinSpec } from '../define.js';
+import { defineResource, type AuditCategory, type RecycleBinSpec } from '../define.js';
 
 const API = 'https://learn.microsoft.com/graph/api';
+
+/*
+ * Audited types (`audited`, engine/backup/quiet.ts): role definitions change only by role
+ * management; role assignments also go when their principal (a user, group or service principal)
+ * or their administrative unit goes; domains, the organization and its branding change by
+ * directory management ("Update company settings", "Verify domain", company branding) —
+ * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities. The
+ * organization's licence plans may change without a record; the daily listing takes them.
+ */
+const ROLE_DEFINITION_AUDITED = { unrelated: ['UserManagement', 'GroupManagement', 'ApplicationManagement', 'Device', 'KeyManagement', 'Policy', 'AdministrativeUnit', 'DirectoryManagement'] as AuditCategory[] };
+const ROLE_ASSIGNMENT_AUDITED = { unrelated: ['Device', 'KeyManagement', 'Policy', 'DirectoryManagement'] as AuditCategory[] };
+const COMPANY_AUDITED = { unrelated: ['UserManagement', 'GroupManagement', 'ApplicationManagement', 'RoleManagement', 'Device', 'KeyManagement', 'Policy', 'AdministrativeUnit'] as AuditCategory[] };
 
 function directoryRecycleBin(type: string): RecycleBinSpec {
   // facts §5.1: the type cast is required to list deleted items.
@@ -182,6 +194,7 @@ export const directoryRole = defineResource({
 
 export const unifiedRoleDefinition = defineResource({
   service: 'azure', name: 'unifiedRoleDefinition', path: '/roleManagement/directory/roleDefinitions', api: 'v1.0', change: 'list',
+  audited: ROLE_DEFINITION_AUDITED,
   permissions: { read: [['RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All']], write: ['RoleManagement.ReadWrite.Directory'] },
   // Built-in definitions (isBuiltIn) cannot be changed; their ids equal their template ids in every tenant.
   readOnly: ['isBuiltIn', 'inheritsPermissionsFrom', 'version'],
@@ -190,6 +203,7 @@ export const unifiedRoleDefinition = defineResource({
 
 export const unifiedRoleAssignment = defineResource({
   service: 'azure', name: 'unifiedRoleAssignment', path: '/roleManagement/directory/roleAssignments', api: 'v1.0', change: 'list',
+  audited: ROLE_ASSIGNMENT_AUDITED,
   permissions: { read: [['RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All']], write: ['RoleManagement.ReadWrite.Directory'] },
   // No PATCH: restore deletes and recreates (facts §7.1).
   readOnly: ['principalOrganizationId', 'resourceScope'],
@@ -217,6 +231,7 @@ export const device = defineResource({
 
 export const domain = defineResource({
   service: 'azure', name: 'domain', path: '/domains', api: 'v1.0', change: 'list',
+  audited: COMPANY_AUDITED,
   permissions: {
     read: [['Domain.Read.All', 'Directory.ReadWrite.All']],
     write: [],
@@ -230,6 +245,7 @@ export const domain = defineResource({
 
 export const organization = defineResource({
   service: 'azure', name: 'organization', path: '/organization', api: 'v1.0', change: 'list',
+  audited: COMPANY_AUDITED,
   permissions: { read: [['Organization.Read.All', 'Directory.ReadWrite.All']], write: [], note: 'Updating needs Organization.ReadWrite.All, which the seed does not grant.' },
   readOnly: ['assignedPlans', 'provisionedPlans', 'verifiedDomains', 'createdDateTime', 'onPremisesLastSyncDateTime', 'tenantType', 'countryLetterCode'],
   sources: [`${API}/organization-list`, `${API}/organization-update`],
@@ -238,6 +254,7 @@ export const organization = defineResource({
 export const organizationalBranding = defineResource({
   service: 'azure', name: 'organizationalBranding', path: '/organization/{parentId}/branding', api: 'v1.0', change: 'singleton',
   singletonId: '{parentId}', parent: { type: 'organization', param: 'parentId' },
+  audited: COMPANY_AUDITED,
   permissions: {
     read: [['Organization.Read.All', 'Directory.ReadWrite.All']],
     write: [],
@@ -253,6 +270,7 @@ export const organizationalBranding = defineResource({
 export const organizationalBrandingLocalization = defineResource({
   service: 'azure', name: 'organizationalBrandingLocalization', path: '/organization/{parentId}/branding/localizations', api: 'v1.0', change: 'list',
   parent: { type: 'organization', param: 'parentId' },
+  audited: COMPANY_AUDITED,
   permissions: { read: [['Organization.Read.All', 'Directory.ReadWrite.All']], write: [], note: 'As organizationalBranding.' },
   readOnly: ['cdnList'],
   sources: [`${API}/organizationalbranding-list-localizations`],

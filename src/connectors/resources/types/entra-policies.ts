@@ -6,9 +6,20 @@
  *
  * Permissions as in entra-directory.ts: least privileged Application permission the seed grants.
  */
-import { defineResource, type ReferenceSpec } from '../define.js';
+import { defineResource, type AuditCategory, type ReferenceSpec } from '../define.js';
 
 const API = 'https://learn.microsoft.com/graph/api';
+
+/**
+ * Policy writes are audited (category Policy; conditional access under service "Conditional
+ * Access", https://learn.microsoft.com/entra/identity/conditional-access/troubleshoot-policy-changes-audit-log);
+ * records about users, groups, devices, keys, roles, administrative units and company settings
+ * never change a policy. Policies that apply to apps also change when an app goes (its
+ * `appliesTo`), so for them application records count.
+ */
+const NOT_POLICIES: AuditCategory[] = ['UserManagement', 'GroupManagement', 'Device', 'KeyManagement', 'RoleManagement', 'AdministrativeUnit', 'DirectoryManagement'];
+const POLICY_AUDITED = { unrelated: [...NOT_POLICIES, 'ApplicationManagement'] as AuditCategory[] };
+const APPLIED_POLICY_AUDITED = { unrelated: NOT_POLICIES };
 
 /** Where conditional-access objects wait after a delete (facts §5.2). */
 const caRecycleBin = (collection: 'policies' | 'namedLocations') => ({
@@ -21,6 +32,7 @@ const CA_READ_ONLY = ['createdDateTime', 'modifiedDateTime', 'deletedDateTime', 
 export const namedLocation = defineResource({
   service: 'azure', name: 'namedLocation', path: '/identity/conditionalAccess/namedLocations', api: 'v1.0', change: 'list',
   // The create page requires both permissions.
+  audited: POLICY_AUDITED,
   permissions: { read: ['Policy.Read.All'], write: ['Policy.ReadWrite.ConditionalAccess', 'Policy.Read.All'] },
   readOnly: CA_READ_ONLY,
   recycleBin: caRecycleBin('namedLocations'),
@@ -30,6 +42,7 @@ export const namedLocation = defineResource({
 
 export const conditionalAccessPolicy = defineResource({
   service: 'azure', name: 'conditionalAccessPolicy', path: '/identity/conditionalAccess/policies', api: 'v1.0', change: 'list',
+  audited: POLICY_AUDITED,
   permissions: { read: ['Policy.Read.All'], write: ['Policy.ReadWrite.ConditionalAccess', 'Policy.Read.All'] },
   readOnly: CA_READ_ONLY,
   references: {
@@ -59,6 +72,7 @@ export const authenticationMethodsPolicy = defineResource({
   // The per-method configurations are their own type; selecting the policy's own properties keeps them out of this document.
   // (`systemCredentialPreferences` is beta-only: v1.0 refuses it in `$select` — v1.0 CSDL authenticationMethodsPolicy.)
   select: ['id', 'description', 'displayName', 'lastModifiedDateTime', 'policyMigrationState', 'policyVersion', 'reconfirmationInDays', 'registrationEnforcement'],
+  audited: POLICY_AUDITED,
   permissions: { read: ['Policy.Read.All'], write: ['Policy.ReadWrite.AuthenticationMethod'] },
   readOnly: ['lastModifiedDateTime', 'policyVersion'],
   references: {
@@ -71,6 +85,7 @@ export const authenticationMethodsPolicy = defineResource({
 export const authenticationMethodConfiguration = defineResource({
   service: 'azure', name: 'authenticationMethodConfiguration',
   path: '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations', api: 'v1.0', change: 'list',
+  audited: POLICY_AUDITED,
   permissions: { read: ['Policy.Read.All'], write: ['Policy.ReadWrite.AuthenticationMethod'] },
   // Ids are fixed method names (Fido2, Sms, …): restore only PATCHes.
   readOnly: [],
@@ -85,6 +100,7 @@ export const authenticationMethodConfiguration = defineResource({
 export const authorizationPolicy = defineResource({
   service: 'azure', name: 'authorizationPolicy', path: '/policies/authorizationPolicy', api: 'v1.0', change: 'singleton',
   singletonId: 'authorizationPolicy',
+  audited: POLICY_AUDITED,
   permissions: { read: ['Policy.Read.All'], write: ['Policy.ReadWrite.Authorization'] },
   readOnly: [],
   sources: [`${API}/authorizationpolicy-get`, `${API}/authorizationpolicy-update`],
@@ -94,6 +110,7 @@ export const authorizationPolicy = defineResource({
 function appliedPolicy(name: string, path: string, docs: string) {
   return defineResource({
     service: 'azure', name, path, api: 'v1.0', change: 'list',
+    audited: APPLIED_POLICY_AUDITED,
     permissions: {
       read: ['Policy.Read.All'],
       write: [],
@@ -130,6 +147,7 @@ function crossTenantReferences(prefix: string): Record<string, ReferenceSpec> {
 export const crossTenantAccessPolicy = defineResource({
   service: 'azure', name: 'crossTenantAccessPolicy', path: '/policies/crossTenantAccessPolicy', api: 'v1.0', change: 'singleton',
   singletonId: 'crossTenantAccessPolicy',
+  audited: POLICY_AUDITED,
   permissions: { read: ['Policy.Read.All'], write: [], note: 'Writes need Policy.ReadWrite.CrossTenantAccess, which the seed does not grant.' },
   readOnly: [],
   references: crossTenantReferences('default.'),
@@ -141,6 +159,7 @@ export const crossTenantAccessPolicyConfigurationPartner = defineResource({
   service: 'azure', name: 'crossTenantAccessPolicyConfigurationPartner', path: '/policies/crossTenantAccessPolicy/partners', api: 'v1.0', change: 'list',
   // A partner configuration has no `id`; the partner's tenant id is its key.
   idProperty: 'tenantId',
+  audited: POLICY_AUDITED,
   permissions: { read: ['Policy.Read.All'], write: [], note: 'Writes need Policy.ReadWrite.CrossTenantAccess, which the seed does not grant.' },
   readOnly: ['isServiceProvider', 'isInMultiTenantOrganization', 'deletedDateTime'],
   references: crossTenantReferences(''),
@@ -154,6 +173,7 @@ export const identitySecurityDefaultsEnforcementPolicy = defineResource({
   change: 'singleton', singletonId: 'identitySecurityDefaultsEnforcementPolicy',
   // The v1.0 update page takes Policy.ReadWrite.SecurityDefaults or Policy.ReadWrite.ConditionalAccess,
   // either alone (Policy.Read.All is no longer required with them); the seed grants the second.
+  audited: POLICY_AUDITED,
   permissions: { read: ['Policy.Read.All'], write: ['Policy.ReadWrite.ConditionalAccess'] },
   readOnly: [],
   sources: [`${API}/identitysecuritydefaultsenforcementpolicy-get`, `${API}/identitysecuritydefaultsenforcementpolicy-update`],

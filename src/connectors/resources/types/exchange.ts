@@ -11,6 +11,10 @@ export const distributionGroup = defineResource({
   service: 'azure', name: 'distributionGroup', endpoint: 'exchange', path: '/InvokeCommand', api: 'v1.0', change: 'list',
   command: { cmdlet: 'Get-DistributionGroup', parameters: { ResultSize: 'Unlimited' } },
   idProperty: 'ExternalDirectoryObjectId',
+  // Not `audited`: Exchange dual-writes what Entra also holds (a group record by "Microsoft
+  // Substrate Management"), but changes of Exchange-only properties leave no directory record
+  // (https://www.michev.info/blog/post/6047, https://timmcmic.blog/2024/08/28/microsoft-365-tracking-changes-to-groups/),
+  // so the groups are listed on every run.
   permissions: {
     read: ['Exchange.ManageAsApp'],
     write: ['Exchange.ManageAsApp'],

@@ -1,0 +1,103 @@
+/**
+ * Quiet types (src/engine/backup/quiet.ts): an audited list or singleton type is not listed while
+ * the directory audit log shows nothing that may concern it, is listed again when it does, and at
+ * least once per `relistAfterMs` whatever the log says.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allResources } from '../../src/connectors/index.js';
+import { appendAudit } from '../../src/emulator/state/audit.js';
+import type { BackupReport } from '../../src/engine/backup/index.js';
+import { listAll, startBench, type Bench } from './helpers.js';
+
+const AUDITED = allResources().filter((d) => d.service === 'azure' && d.audited).map((d) => d.name).sort();
+const POLICY_TYPES = ['authenticationMethodConfiguration', 'authenticationMethodsPolicy', 'authorizationPolicy', 'claimsMappingPolicy', 'conditionalAccessPolicy',
+  'crossTenantAccessPolicy', 'crossTenantAccessPolicyConfigurationPartner', 'homeRealmDiscoveryPolicy', 'identitySecurityDefaultsEnforcementPolicy', 'namedLocation', 'tokenLifetimePolicy'];
+
+/** Audited types by how this run read them. */
+function modes(report: BackupReport): { quiet: string[]; listed: string[] } {
+  const quiet = AUDITED.filter((t) => report.types[t]?.mode === 'quiet');
+  return { quiet, listed: AUDITED.filter((t) => !quiet.includes(t)) };
+}
+
+describe('quiet types', () => {
+  let bench: Bench;
+  /**
+   * Lets the records of what came before leave the audit window (it reaches 15 minutes back),
+   * then takes the backup that lists what they concerned.
+   */
+  async function quietSpell(): Promise<void> {
+    bench.clock.advance(16 * 60_000);
+    bench.emulatorClock.advance(16 * 60_000);
+    await bench.backup();
+  }
+  beforeAll(async () => {
+    bench = await startBench();
+    await bench.backup();
+    await quietSpell();
+  }, 120_000);
+  afterAll(() => bench?.close());
+
+  it('declares the Entra policies, roles, domains and the organization audited, and not the distribution groups', () => {
+    expect(AUDITED).toEqual([...POLICY_TYPES, 'domain', 'organization', 'organizationalBranding', 'organizationalBrandingLocalization', 'unifiedRoleAssignment', 'unifiedRoleDefinition'].sort());
+  });
+
+  it('lists no audited type while the log is quiet, and keeps their items', async () => {
+    const report = await bench.backup();
+    expect(modes(report).quiet).toEqual(AUDITED);
+    for (const type of AUDITED) {
+      const t = report.types[type]!;
+      expect({ type, requests: t.requests, new: t.new, changed: t.changed, deleted: t.deleted }).toEqual({ type, requests: 0, new: 0, changed: 0, deleted: 0 });
+      expect(t.unchanged).toBe(t.count);
+    }
+    // The listings the quiet run left out, the next run without them (relistAfterMs 0) finds equal.
+    const relisted = await bench.backup({ relistAfterMs: 0 });
+    expect(modes(relisted).quiet).toEqual([]);
+    for (const type of AUDITED) expect({ type, ...relisted.types[type] }).toMatchObject({ type, new: 0, changed: 0, deleted: 0 });
+  });
+
+  it('lists the types a record may concern: a policy change lists the policies, a user change the role assignments', async () => {
+    const [policy] = await listAll<{ id: string }>(bench.admin, '/identity/conditionalAccess/policies');
+    await bench.admin.request(`/identity/conditionalAccess/policies/${policy!.id}`, { method: 'PATCH', body: { displayName: 'Renamed by the quiet test' } });
+    const afterPolicy = await bench.backup();
+    expect(modes(afterPolicy).listed).toEqual(POLICY_TYPES);
+    expect(afterPolicy.types.conditionalAccessPolicy).toMatchObject({ mode: 'list', changed: 1, new: 0, deleted: 0 });
+    await quietSpell();
+
+    const [user] = await listAll<{ id: string }>(bench.admin, '/users', { $top: 1, $select: 'id' });
+    await bench.admin.request(`/users/${user!.id}`, { method: 'PATCH', body: { jobTitle: 'Quiet tester' } });
+    const afterUser = await bench.backup();
+    expect(modes(afterUser).listed).toEqual(['unifiedRoleAssignment']);
+    await quietSpell();
+  });
+
+  it('lists every audited type for a record of a category it does not know, for --full and without the audit log', async () => {
+    const tenant = bench.emulator.runtime.tenant(bench.tenant.tenantId)!.state;
+    appendAudit(tenant, { appId: bench.tenant.clientId, appDisplayName: 'someone', servicePrincipalId: null }, {
+      activityDisplayName: 'Update something new', category: 'SomethingNew', operationType: 'Update', targetResources: [],
+    });
+    expect(modes(await bench.backup()).quiet).toEqual([]);
+    await quietSpell();
+    expect(modes(await bench.backup()).quiet).toEqual(AUDITED);
+    expect(modes(await bench.backup({ full: true })).quiet).toEqual([]);
+    const withoutLog = await bench.backup({ types: ['domain', 'conditionalAccessPolicy'] });
+    expect([withoutLog.types.domain?.mode, withoutLog.types.conditionalAccessPolicy?.mode]).toEqual(['list', 'list']);
+  });
+
+  it('finds a change the log does not record once the type is a day old, and not before', async () => {
+    await bench.backup({ relistAfterMs: 0 });
+    const tenant = bench.emulator.runtime.tenant(bench.tenant.tenantId)!.state;
+    const domain = [...tenant.store('domains').values()].find((d) => d.isInitial !== true)!;
+    const before = domain.passwordValidityPeriodInDays;
+    tenant.store('domains').update(domain.id, { passwordValidityPeriodInDays: 42 });
+
+    bench.clock.advance(23 * 3_600_000);
+    const early = await bench.backup();
+    expect(early.types.domain).toMatchObject({ mode: 'quiet', changed: 0 });
+
+    bench.clock.advance(3_600_000);
+    const late = await bench.backup();
+    expect(late.types.domain).toMatchObject({ mode: 'list', changed: 1 });
+    expect(modes(late).quiet).toEqual([]);
+    tenant.store('domains').update(domain.id, { passwordValidityPeriodInDays: before });
+  });
+});
