@@ -6,7 +6,8 @@
  *   → faults → throttling (429) → handler → headers (request-id, resource units) → stats
  *
  * Guarantees: every error body has Graph's shape with the request's IDs; `request-id` and
- * `client-request-id` headers are always set; stats count every request that reached a tenant.
+ * `client-request-id` headers are always set; stats count every request that reached a tenant;
+ * every 2xx write on an Intune route appends one event to Intune's audit log (intune/audit.ts).
  * Per-test overrides (msw-style `use`) win over built-in routes and can delegate to them with
  * `ctx.next()`; they keep the built-in route's permissions and throttling when one matches.
  */
@@ -15,6 +16,7 @@ import type { Logger } from '../../logging/index.js';
 import type { Clock } from '../../clock.js';
 import type { FaultInjector } from '../faults.js';
 import { FAULT_RESPONSES } from '../faults.js';
+import { appendIntuneAudit, planIntuneAudit } from '../intune/audit.js';
 import { appendAudit } from '../state/audit.js';
 import type { TenantState } from '../state/tenant.js';
 import type { Stats } from '../stats.js';
@@ -172,6 +174,9 @@ export class GraphService {
     }
 
     const ctx = this.context(req, caller, tenant, query, builtIn?.params ?? {}, template, ids);
+    // Intune keeps its own audit log: one event per successful write on an Intune route.
+    const intunePlan = spec?.throttle === 'intune' && builtIn ? planIntuneAudit(req.version, req.method, builtIn.template, builtIn.params) : undefined;
+    const before = intunePlan?.objectPath !== undefined ? await this.read(req, caller, tenant, ids, intunePlan.objectPath) : undefined;
     let res: GraphResponse;
     try {
       if (override) {
@@ -187,8 +192,29 @@ export class GraphService {
         res = errorResponse(new GraphError(500, 'InternalServerError', `The emulator failed: ${err instanceof Error ? err.message : String(err)}`), ids);
       }
     }
+    if (intunePlan && res.status >= 200 && res.status < 300) {
+      const after = intunePlan.operation === 'Patch' && intunePlan.objectPath !== undefined ? await this.read(req, caller, tenant, ids, intunePlan.objectPath) : undefined;
+      appendIntuneAudit(tenant, intunePlan, { caller, response: res, before, after, requestBody: req.body, clientRequestId: req.headers['client-request-id'] });
+    }
     res.headers = { ...throttle.headers, ...res.headers };
     return record(res, { resourceUnits: throttle.resourceUnits });
+  }
+
+  /**
+   * The object at `path` as the built-in GET route returns it, for audit records: no permission
+   * check, throttling or stats (the emulator reading its own state); undefined when not a 200.
+   */
+  private async read(req: GraphRequest, caller: Caller, tenant: TenantState, ids: RequestIds, path: string): Promise<Record<string, unknown> | undefined> {
+    const m = this.router.match(req.version, 'GET', path);
+    if (m.kind !== 'match') return undefined;
+    const get: GraphRequest = { ...req, method: 'GET', path, rawQuery: '', body: undefined, rawBody: undefined };
+    try {
+      const res = await m.match.route.handler(this.context(get, caller, tenant, parseQuery(''), m.match.params, m.match.template, ids));
+      const body = res.body;
+      return res.status === 200 && body !== null && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body) ? (body as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private findOverride(req: GraphRequest, tenant: TenantState): { entry: OverrideEntry; template: string; params: Record<string, string> } | undefined {

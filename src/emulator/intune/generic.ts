@@ -24,11 +24,13 @@ const SCOPES = ['DeviceManagementConfiguration', 'DeviceManagementServiceConfig'
 const GENERIC_READ = anyOf(SCOPES.flatMap((s) => [`${s}.Read.All`, `${s}.ReadWrite.All`]));
 const GENERIC_WRITE = anyOf(SCOPES.map((s) => `${s}.ReadWrite.All`));
 
-/** Navigations the typed modules serve (with generated data and their own rules). */
+/** Navigations the typed modules serve (with generated data and their own rules), and the audit log. */
 const TYPED: Readonly<Record<string, readonly string[]>> = {
   deviceManagement: [
     'deviceConfigurations', 'deviceCompliancePolicies', 'configurationPolicies', 'deviceManagementScripts', 'deviceShellScripts',
     'deviceHealthScripts', 'deviceCustomAttributeShellScripts', 'roleDefinitions', 'roleAssignments', 'roleScopeTags', 'assignmentFilters',
+    // Intune's audit log: read-only, written by the service (audit.ts).
+    'auditEvents',
   ],
   deviceAppManagement: [
     'mobileApps', 'managedAppPolicies', 'iosManagedAppProtections', 'androidManagedAppProtections', 'targetedManagedAppConfigurations', 'mobileAppConfigurations',
