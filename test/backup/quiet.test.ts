@@ -9,7 +9,10 @@ import { appendAudit } from '../../src/emulator/state/audit.js';
 import type { BackupReport } from '../../src/engine/backup/index.js';
 import { listAll, startBench, type Bench } from './helpers.js';
 
-const AUDITED = allResources().filter((d) => d.service === 'azure' && d.audited).map((d) => d.name).sort();
+const azure = allResources().filter((d) => d.service === 'azure');
+const AUDITED = azure.filter((d) => d.audited).map((d) => d.name).sort();
+const ENTRA_AUDITED = azure.filter((d) => d.audited?.log === 'directoryAudit').map((d) => d.name).sort();
+const INTUNE_TYPES = azure.filter((d) => /^\/device(App)?Management\//.test(d.path) && d.change === 'list').map((d) => d.name).sort();
 const POLICY_TYPES = ['authenticationMethodConfiguration', 'authenticationMethodsPolicy', 'authorizationPolicy', 'claimsMappingPolicy', 'conditionalAccessPolicy',
   'crossTenantAccessPolicy', 'crossTenantAccessPolicyConfigurationPartner', 'homeRealmDiscoveryPolicy', 'identitySecurityDefaultsEnforcementPolicy', 'namedLocation', 'tokenLifetimePolicy'];
 
@@ -37,8 +40,11 @@ describe('quiet types', () => {
   }, 120_000);
   afterAll(() => bench?.close());
 
-  it('declares the Entra policies, roles, domains and the organization audited, and not the distribution groups', () => {
-    expect(AUDITED).toEqual([...POLICY_TYPES, 'domain', 'organization', 'organizationalBranding', 'organizationalBrandingLocalization', 'unifiedRoleAssignment', 'unifiedRoleDefinition'].sort());
+  it('declares the Entra policies, roles, domains and the organization audited by the directory log, Intune by its own, and not the distribution groups', () => {
+    expect(ENTRA_AUDITED).toEqual([...POLICY_TYPES, 'domain', 'organization', 'organizationalBranding', 'organizationalBrandingLocalization', 'unifiedRoleAssignment', 'unifiedRoleDefinition'].sort());
+    expect(INTUNE_TYPES.length).toBeGreaterThan(10);
+    expect(AUDITED).toEqual([...ENTRA_AUDITED, ...INTUNE_TYPES].sort());
+    for (const type of INTUNE_TYPES) expect(azure.find((d) => d.name === type)?.audited).toEqual({ log: 'auditEvent', unrelated: [] });
   });
 
   it('lists no audited type while the log is quiet, and keeps their items', async () => {
@@ -68,14 +74,25 @@ describe('quiet types', () => {
     const afterUser = await bench.backup();
     expect(modes(afterUser).listed).toEqual(['unifiedRoleAssignment']);
     await quietSpell();
+
+    // Intune keeps its own log; any record of it lists every Intune type and no Entra one.
+    const [configuration] = await listAll<{ id: string }>(bench.admin, '/deviceManagement/deviceConfigurations');
+    await bench.admin.request(`/deviceManagement/deviceConfigurations/${configuration!.id}`, {
+      method: 'PATCH', body: { '@odata.type': (configuration as Record<string, unknown>)['@odata.type'], description: 'Changed by the quiet test' },
+    });
+    const afterIntune = await bench.backup();
+    expect(modes(afterIntune).listed).toEqual(INTUNE_TYPES);
+    expect(afterIntune.types.deviceConfiguration).toMatchObject({ mode: 'list', changed: 1, new: 0, deleted: 0 });
+    expect(afterIntune.types.auditEvent?.new).toBe(1);
+    await quietSpell();
   });
 
-  it('lists every audited type for a record of a category it does not know, for --full and without the audit log', async () => {
+  it('lists every type a log audits for a record of a category it does not know, everything for --full, and without the log', async () => {
     const tenant = bench.emulator.runtime.tenant(bench.tenant.tenantId)!.state;
     appendAudit(tenant, { appId: bench.tenant.clientId, appDisplayName: 'someone', servicePrincipalId: null }, {
       activityDisplayName: 'Update something new', category: 'SomethingNew', operationType: 'Update', targetResources: [],
     });
-    expect(modes(await bench.backup()).quiet).toEqual([]);
+    expect(modes(await bench.backup()).listed).toEqual(ENTRA_AUDITED);
     await quietSpell();
     expect(modes(await bench.backup()).quiet).toEqual(AUDITED);
     expect(modes(await bench.backup({ full: true })).quiet).toEqual([]);

@@ -25,7 +25,7 @@ const names = (requirements: readonly PermissionRequirement[]) => requirements.f
 describe('resource registry', () => {
   it('declares every collection the azure profile backs up, under Graph entity names', () => {
     expect(listResources('azure').map((d) => d.name).sort()).toEqual([
-      'administrativeUnit', 'androidManagedAppProtection', 'application', 'authenticationMethodConfiguration', 'authenticationMethodsPolicy',
+      'administrativeUnit', 'androidManagedAppProtection', 'application', 'auditEvent', 'authenticationMethodConfiguration', 'authenticationMethodsPolicy',
       'authorizationPolicy', 'bitlockerRecoveryKey', 'claimsMappingPolicy', 'conditionalAccessPolicy', 'crossTenantAccessPolicy',
       'crossTenantAccessPolicyConfigurationPartner', 'device', 'deviceAndAppManagementAssignmentFilter', 'deviceAndAppManagementRoleAssignment',
       'deviceAndAppManagementRoleDefinition', 'deviceCompliancePolicy', 'deviceConfiguration', 'deviceCustomAttributeShellScript',

@@ -113,8 +113,8 @@ export interface ExchangeCommand {
 }
 
 /**
- * Directory audit categories (`directoryAudit.category`) that `audited` declarations name as
- * unrelated; any other category counts as related. Source:
+ * Directory audit categories (`directoryAudit.category`) that `audited` declarations of Entra
+ * types name as unrelated; any other category counts as related. Source:
  * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities
  */
 export type AuditCategory = 'UserManagement' | 'GroupManagement' | 'ApplicationManagement' | 'RoleManagement' | 'Device'
@@ -196,13 +196,13 @@ export interface ResourceDeclaration {
   readonly subResources: readonly SubResourceSpec[];
   readonly recycleBin?: RecycleBinSpec;
   /**
-   * The directory audit log records every change of the type's items, so an incremental run
-   * lists the type again only when the log shows a record that may concern it, and at least
-   * once a day (engine/backup/quiet.ts). `unrelated`: the categories whose records never change
-   * it — a user's MFA registration never changes a conditional-access policy; records of any
-   * other category, unknown ones included, do.
+   * An audit log (`log`, an append-only type) records every change of the type's items, so an
+   * incremental run lists the type again only when the log shows a record that may concern it,
+   * and at least once a day (engine/backup/quiet.ts). `unrelated`: the categories whose records
+   * never change it — a user's MFA registration never changes a conditional-access policy;
+   * records of any other category, unknown ones included, do.
    */
-  readonly audited?: { readonly unrelated: readonly AuditCategory[] };
+  readonly audited?: { readonly log: string; readonly unrelated: readonly string[] };
   /** Types that must be restored first beyond those the references imply. */
   readonly dependsOn?: readonly string[];
   /** Extra headers on every read. */

@@ -46,6 +46,10 @@ for (const declaration of DECLARATIONS) {
   for (const dep of [...(declaration.dependsOn ?? []), ...(declaration.parent ? [declaration.parent.type] : []), ...(declaration.ownedBy ? [declaration.ownedBy.type] : [])]) {
     if (!BY_NAME.has(dep)) throw new Error(`Resource type ${declaration.name} depends on undeclared type ${dep}`);
   }
+  const log = declaration.audited && BY_NAME.get(declaration.audited.log);
+  if (declaration.audited && (log?.change !== 'appendOnly' || log.service !== declaration.service)) {
+    throw new Error(`Resource type ${declaration.name} is audited by ${declaration.audited.log}, which is not an append-only log of its service`);
+  }
 }
 
 /** Every declared type, in declaration order. */

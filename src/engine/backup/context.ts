@@ -45,8 +45,10 @@ export class Warnings {
 export class ChangeSignals {
   /** Lower-cased id → the id as the service wrote it. */
   readonly #ids = new Map<string, string>();
-  /** The categories of the audit records read in this run, reads excepted (quiet.ts). */
-  readonly categories = new Set<string>();
+  /** Per audit log, the categories of the records read in this run, reads excepted (quiet.ts). */
+  readonly #categories = new Map<string, Set<string>>();
+  /** The audit logs read completely from the parent's mark in this run. */
+  readonly logsRead = new Set<string>();
   /** Whether the signals cover everything since the parent snapshot (the audit log was read from its mark). */
   available = false;
 
@@ -57,6 +59,13 @@ export class ChangeSignals {
 
   has(id: string): boolean {
     return this.#ids.has(id.toLowerCase());
+  }
+
+  /** The categories seen in a log (a live set, filled while the log is read). */
+  categories(log: string): Set<string> {
+    let set = this.#categories.get(log);
+    if (!set) this.#categories.set(log, (set = new Set()));
+    return set;
   }
 
   get size(): number {

@@ -1,14 +1,15 @@
 /**
- * Quiet types: a list or singleton type whose every change the directory audit log records
- * (`audited` in its declaration) is not listed again while the log is quiet about it. Graph has
- * no delta query for policies, roles, domains or the organization (facts §3.1), so without this
- * every incremental run lists each of them — most of a no-change run's requests.
+ * Quiet types: a list or singleton type whose every change an audit log records (`audited` in
+ * its declaration: the directory audit log for Entra policies, roles, domains and the
+ * organization; Intune's audit events for Intune) is not listed again while the log is quiet
+ * about it. Graph has no delta query for any of them (facts §3.1), so without this every
+ * incremental run lists each — most of a no-change run's requests.
  *
  * A type is quiet in an incremental run, and its items are carried from the parent unchanged,
  * when all of these hold:
- * - the audit log was read completely from the parent's mark in this run (`signalsCover`), so its
- *   window reaches back past the type's last listing: each window starts 15 minutes before the
- *   previous read (read-audit.ts), and the type was listed after that read or was quiet then too;
+ * - its audit log was read in this run, so the window reaches back past the type's last listing:
+ *   each window starts 15 minutes before the previous read (read-audit.ts), or the whole log is
+ *   read, and the type was listed after that read or was quiet then too;
  * - no record of the window, reads excepted, has a category the declaration does not name as
  *   unrelated (a record of an unknown category counts), and no record or delta round of this run
  *   names one of the type's items;
@@ -27,13 +28,14 @@ export const RELIST_AFTER_MS = 24 * 3_600_000;
 export async function isQuiet(ctx: RunContext, declaration: ResourceDeclaration, options: ReadOptions): Promise<boolean> {
   const type = declaration.name;
   const audited = declaration.audited;
-  if (!audited || options.full || options.live || !ctx.parent.hasType(type) || !ctx.signalsCover(type)) return false;
+  if (!audited || options.full || options.live || !ctx.signals.logsRead.has(audited.log)) return false;
+  if (!ctx.parent.hasType(type) || ctx.parent.snapshot?.types[type]?.absent !== undefined) return false;
   const listedAt = ctx.parent.typeState(type)?.listedAt;
   const age = listedAt === undefined ? NaN : ctx.connection.scheduler.clock.now() - Date.parse(listedAt);
   // A clock that went back (negative age) proves nothing.
   if (!(age >= 0 && age < (ctx.settings.relistAfterMs ?? RELIST_AFTER_MS))) return false;
   const unrelated = new Set<string>(audited.unrelated);
-  for (const category of ctx.signals.categories) if (!unrelated.has(category)) return false;
+  for (const category of ctx.signals.categories(audited.log)) if (!unrelated.has(category)) return false;
   if (ctx.signals.size > 0) {
     for await (const entry of ctx.parent.entries(type)) if (ctx.signals.has(entry.id)) return false;
   }

@@ -27,10 +27,19 @@ import type { ReadOptions, TypePlan } from './plan.js';
 /** How far before the high-water mark each window starts [I]. */
 export const OVERLAP_MS = 15 * 60_000;
 
+/** The ids a record names: a directory record's target resources, an Intune event's resources. */
 function targetIds(record: JsonObject): string[] {
-  const targets = record.targetResources;
+  const targets = record.targetResources ?? record.resources;
   if (!Array.isArray(targets)) return [];
-  return targets.filter(isObject).map((t) => t.id).filter((id): id is string => typeof id === 'string' && id.length > 0);
+  return targets.filter(isObject).map((t) => t.id ?? t.resourceId).filter((id): id is string => typeof id === 'string' && id.length > 0);
+}
+
+/**
+ * A read changes nothing: the directory log records BitLocker key reads (`Read BitLocker key`,
+ * our own included); Intune's names an operation type (`Get`, `Create`, `Patch`, `Delete`, `Action`).
+ */
+function isRead(record: JsonObject): boolean {
+  return /^(Read|Get)\b/i.test(String(record.activityDisplayName ?? record.activityType ?? '')) || record.activityOperationType === 'Get';
 }
 
 const ms = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
@@ -62,10 +71,9 @@ export async function readAppendOnlyType(ctx: RunContext, declaration: ResourceD
       if (id === undefined) continue;
       const time = document[timeProperty];
       if (typeof time === 'string' && (highWaterMark === undefined || Date.parse(time) > Date.parse(highWaterMark))) highWaterMark = time;
-      // A read changes nothing (the audit log records BitLocker key reads, our own included).
-      if (!/^Read\b/i.test(String(document.activityDisplayName ?? ''))) {
+      if (!isRead(document)) {
         for (const target of targetIds(document)) ctx.signals.add(target);
-        ctx.signals.categories.add(typeof document.category === 'string' ? document.category : '');
+        ctx.signals.categories(type).add(typeof document.category === 'string' ? document.category : '');
       }
       const name = itemName(document);
       yield { type, id, document, ...(name ? { name } : {}) };

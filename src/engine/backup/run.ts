@@ -260,9 +260,9 @@ async function backup(
   try {
     for (const declaration of logs) {
       await backupType(declaration);
-      if (declaration.name === 'directoryAudit' && reports[declaration.name]?.absent === undefined) {
-        signals.available = auditGivesSignals(ctx, declaration, { full });
-      }
+      if (reports[declaration.name]?.absent !== undefined) continue;
+      signals.logsRead.add(declaration.name);
+      if (declaration.name === 'directoryAudit') signals.available = auditGivesSignals(ctx, declaration, { full });
     }
     // Delta types share one limit (identity and access) and hold the largest rounds (a tenant's
     // users, its groups with their members): two at a time keep the budget busy at half the memory.

@@ -21,9 +21,9 @@ const API = 'https://learn.microsoft.com/graph/api';
  * https://learn.microsoft.com/entra/identity/monitoring-health/reference-audit-activities. The
  * organization's licence plans may change without a record; the daily listing takes them.
  */
-const ROLE_DEFINITION_AUDITED = { unrelated: ['UserManagement', 'GroupManagement', 'ApplicationManagement', 'Device', 'KeyManagement', 'Policy', 'AdministrativeUnit', 'DirectoryManagement'] as AuditCategory[] };
-const ROLE_ASSIGNMENT_AUDITED = { unrelated: ['Device', 'KeyManagement', 'Policy', 'DirectoryManagement'] as AuditCategory[] };
-const COMPANY_AUDITED = { unrelated: ['UserManagement', 'GroupManagement', 'ApplicationManagement', 'RoleManagement', 'Device', 'KeyManagement', 'Policy', 'AdministrativeUnit'] as AuditCategory[] };
+const ROLE_DEFINITION_AUDITED = { log: 'directoryAudit', unrelated: ['UserManagement', 'GroupManagement', 'ApplicationManagement', 'Device', 'KeyManagement', 'Policy', 'AdministrativeUnit', 'DirectoryManagement'] as AuditCategory[] };
+const ROLE_ASSIGNMENT_AUDITED = { log: 'directoryAudit', unrelated: ['Device', 'KeyManagement', 'Policy', 'DirectoryManagement'] as AuditCategory[] };
+const COMPANY_AUDITED = { log: 'directoryAudit', unrelated: ['UserManagement', 'GroupManagement', 'ApplicationManagement', 'RoleManagement', 'Device', 'KeyManagement', 'Policy', 'AdministrativeUnit'] as AuditCategory[] };
 
 function directoryRecycleBin(type: string): RecycleBinSpec {
   // facts §5.1: the type cast is required to list deleted items.

@@ -18,8 +18,8 @@ const API = 'https://learn.microsoft.com/graph/api';
  * `appliesTo`), so for them application records count.
  */
 const NOT_POLICIES: AuditCategory[] = ['UserManagement', 'GroupManagement', 'Device', 'KeyManagement', 'RoleManagement', 'AdministrativeUnit', 'DirectoryManagement'];
-const POLICY_AUDITED = { unrelated: [...NOT_POLICIES, 'ApplicationManagement'] as AuditCategory[] };
-const APPLIED_POLICY_AUDITED = { unrelated: NOT_POLICIES };
+const POLICY_AUDITED = { log: 'directoryAudit', unrelated: [...NOT_POLICIES, 'ApplicationManagement'] as AuditCategory[] };
+const APPLIED_POLICY_AUDITED = { log: 'directoryAudit', unrelated: NOT_POLICIES };
 
 /** Where conditional-access objects wait after a delete (facts §5.2). */
 const caRecycleBin = (collection: 'policies' | 'namedLocations') => ({

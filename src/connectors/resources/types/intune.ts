@@ -36,8 +36,15 @@ const RBAC_NOTE = 'Writes need DeviceManagementRBAC.ReadWrite.All; the seed gran
 
 const expanded = { name: 'assignments', kind: 'collection', read: 'expand' } as const;
 
+/**
+ * Intune records every create, update, delete and action in its own audit log (`auditEvent`
+ * below), so a run lists these types only after a record, and at least daily (quiet.ts). Its
+ * categories are coarse and not all documented, so any record counts for every Intune type.
+ */
+const INTUNE_AUDITED = { log: 'auditEvent', unrelated: [] };
+
 export const deviceConfiguration = defineResource({
-  service: 'azure', name: 'deviceConfiguration', path: '/deviceManagement/deviceConfigurations', api: 'v1.0', change: 'list',
+  service: 'azure', name: 'deviceConfiguration', path: '/deviceManagement/deviceConfigurations', api: 'v1.0', change: 'list', audited: INTUNE_AUDITED,
   expand: 'assignments',
   permissions: { read: CONFIG, write: CONFIG },
   readOnly: INTUNE_READ_ONLY,
@@ -48,7 +55,7 @@ export const deviceConfiguration = defineResource({
 });
 
 export const deviceCompliancePolicy = defineResource({
-  service: 'azure', name: 'deviceCompliancePolicy', path: '/deviceManagement/deviceCompliancePolicies', api: 'v1.0', change: 'list',
+  service: 'azure', name: 'deviceCompliancePolicy', path: '/deviceManagement/deviceCompliancePolicies', api: 'v1.0', change: 'list', audited: INTUNE_AUDITED,
   // Nested expand as used by Salto (facts §2.3).
   expand: 'assignments,scheduledActionsForRule($expand=scheduledActionConfigurations)',
   permissions: { read: CONFIG, write: CONFIG },
@@ -64,7 +71,7 @@ export const deviceCompliancePolicy = defineResource({
 });
 
 export const deviceManagementConfigurationPolicy = defineResource({
-  service: 'azure', name: 'deviceManagementConfigurationPolicy', path: '/deviceManagement/configurationPolicies', api: 'beta', change: 'list',
+  service: 'azure', name: 'deviceManagementConfigurationPolicy', path: '/deviceManagement/configurationPolicies', api: 'beta', change: 'list', audited: INTUNE_AUDITED,
   // No pageSize: no page documents a $top for this list; the service's pages of 25 (facts §2.1) are followed by nextLink.
   expand: 'assignments',
   permissions: { read: CONFIG, write: CONFIG },
@@ -84,7 +91,7 @@ export const deviceManagementConfigurationPolicy = defineResource({
 function script(name: string, collection: string, contentProperties: readonly string[], assignKey: string, docs: string) {
   const path = `/deviceManagement/${collection}`;
   return defineResource({
-    service: 'azure', name, path, api: 'beta', change: 'list',
+    service: 'azure', name, path, api: 'beta', change: 'list', audited: INTUNE_AUDITED,
     expand: 'assignments',
     permissions: { read: SCRIPTS, write: SCRIPTS },
     readOnly: [...INTUNE_READ_ONLY, 'isGlobalScript', 'highestAvailableVersion'],
@@ -105,14 +112,14 @@ export const deviceHealthScript = script('deviceHealthScript', 'deviceHealthScri
 export const deviceCustomAttributeShellScript = script('deviceCustomAttributeShellScript', 'deviceCustomAttributeShellScripts', ['scriptContent'], 'deviceManagementScriptAssignments', 'devices-devicecustomattributeshellscript');
 
 export const deviceAndAppManagementRoleDefinition = defineResource({
-  service: 'azure', name: 'deviceAndAppManagementRoleDefinition', path: '/deviceManagement/roleDefinitions', api: 'v1.0', change: 'list',
+  service: 'azure', name: 'deviceAndAppManagementRoleDefinition', path: '/deviceManagement/roleDefinitions', api: 'v1.0', change: 'list', audited: INTUNE_AUDITED,
   permissions: { read: RBAC_READ, write: [], note: RBAC_NOTE },
   readOnly: ['isBuiltIn'],
   sources: [`${API}/intune-rbac-roledefinition-list`, `${API}/intune-rbac-roledefinition-create`],
 });
 
 export const deviceAndAppManagementRoleAssignment = defineResource({
-  service: 'azure', name: 'deviceAndAppManagementRoleAssignment', path: '/deviceManagement/roleAssignments', api: 'v1.0', change: 'list',
+  service: 'azure', name: 'deviceAndAppManagementRoleAssignment', path: '/deviceManagement/roleAssignments', api: 'v1.0', change: 'list', audited: INTUNE_AUDITED,
   // The role definition is a navigation property; expanding it stores its id in the document.
   expand: 'roleDefinition',
   permissions: { read: RBAC_READ, write: [], note: RBAC_NOTE },
@@ -128,7 +135,7 @@ export const deviceAndAppManagementRoleAssignment = defineResource({
 });
 
 export const roleScopeTag = defineResource({
-  service: 'azure', name: 'roleScopeTag', path: '/deviceManagement/roleScopeTags', api: 'beta', change: 'list',
+  service: 'azure', name: 'roleScopeTag', path: '/deviceManagement/roleScopeTags', api: 'beta', change: 'list', audited: INTUNE_AUDITED,
   expand: 'assignments',
   permissions: { read: RBAC_READ, write: [], note: RBAC_NOTE },
   readOnly: ['isBuiltIn', 'assignments'],
@@ -139,7 +146,7 @@ export const roleScopeTag = defineResource({
 });
 
 export const deviceAndAppManagementAssignmentFilter = defineResource({
-  service: 'azure', name: 'deviceAndAppManagementAssignmentFilter', path: '/deviceManagement/assignmentFilters', api: 'beta', change: 'list',
+  service: 'azure', name: 'deviceAndAppManagementAssignmentFilter', path: '/deviceManagement/assignmentFilters', api: 'beta', change: 'list', audited: INTUNE_AUDITED,
   permissions: { read: CONFIG, write: CONFIG },
   readOnly: ['createdDateTime', 'lastModifiedDateTime', 'payloads'],
   references: { 'roleScopeTags[]': { target: 'roleScopeTag', match: 'any' } },
@@ -147,7 +154,7 @@ export const deviceAndAppManagementAssignmentFilter = defineResource({
 });
 
 export const mobileApp = defineResource({
-  service: 'azure', name: 'mobileApp', path: '/deviceAppManagement/mobileApps', api: 'v1.0', change: 'list',
+  service: 'azure', name: 'mobileApp', path: '/deviceAppManagement/mobileApps', api: 'v1.0', change: 'list', audited: INTUNE_AUDITED,
   expand: 'assignments',
   permissions: { read: APPS, write: APPS, note: 'LOB app binaries cannot be read through Graph; restore needs the original package (facts §6.1).' },
   readOnly: [
@@ -164,7 +171,7 @@ export const mobileApp = defineResource({
 function appProtection(name: string, collection: string, docs: string) {
   const path = `/deviceAppManagement/${collection}`;
   return defineResource({
-    service: 'azure', name, path, api: 'v1.0', change: 'list',
+    service: 'azure', name, path, api: 'v1.0', change: 'list', audited: INTUNE_AUDITED,
     expand: 'apps,assignments',
     permissions: { read: APPS, write: APPS },
     readOnly: [...INTUNE_READ_ONLY, 'deployedAppCount', 'isAssigned', 'apps', 'deploymentSummary'],
@@ -179,7 +186,7 @@ export const iosManagedAppProtection = appProtection('iosManagedAppProtection', 
 export const androidManagedAppProtection = appProtection('androidManagedAppProtection', 'androidManagedAppProtections', 'androidmanagedappprotection');
 
 export const targetedManagedAppConfiguration = defineResource({
-  service: 'azure', name: 'targetedManagedAppConfiguration', path: '/deviceAppManagement/targetedManagedAppConfigurations', api: 'v1.0', change: 'list',
+  service: 'azure', name: 'targetedManagedAppConfiguration', path: '/deviceAppManagement/targetedManagedAppConfigurations', api: 'v1.0', change: 'list', audited: INTUNE_AUDITED,
   expand: 'apps,assignments',
   permissions: { read: APPS, write: APPS },
   readOnly: [...INTUNE_READ_ONLY, 'deployedAppCount', 'isAssigned', 'apps', 'deploymentSummary'],
@@ -193,7 +200,7 @@ export const targetedManagedAppConfiguration = defineResource({
 });
 
 export const managedDeviceMobileAppConfiguration = defineResource({
-  service: 'azure', name: 'managedDeviceMobileAppConfiguration', path: '/deviceAppManagement/mobileAppConfigurations', api: 'v1.0', change: 'list',
+  service: 'azure', name: 'managedDeviceMobileAppConfiguration', path: '/deviceAppManagement/mobileAppConfigurations', api: 'v1.0', change: 'list', audited: INTUNE_AUDITED,
   expand: 'assignments',
   permissions: { read: APPS, write: APPS },
   readOnly: INTUNE_READ_ONLY,
@@ -201,4 +208,17 @@ export const managedDeviceMobileAppConfiguration = defineResource({
   subResources: [expanded],
   write: { assign: { path: '/deviceAppManagement/mobileAppConfigurations/{id}/assign', bodyKey: 'assignments', status: 204 } },
   sources: [`${API}/intune-apps-manageddevicemobileappconfiguration-list`, `${API}/intune-apps-manageddevicemobileappconfiguration-assign`],
+});
+
+/**
+ * Intune's audit log, kept as the directory audit log is (engine/backup/read-audit.ts: read by
+ * time window from the last read, never deleted by a backup) — Intune keeps no Entra directory
+ * record of its changes. Also the change signal of the types above.
+ */
+export const auditEvent = defineResource({
+  service: 'azure', name: 'auditEvent', path: '/deviceManagement/auditEvents', api: 'v1.0', change: 'appendOnly',
+  timeProperty: 'activityDateTime',
+  permissions: { read: APPS, write: [] },
+  backupOnly: 'Audit logs are records of what happened; they are kept, never written back.',
+  sources: [`${API}/intune-auditing-auditevent-list`],
 });

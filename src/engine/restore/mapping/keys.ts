@@ -38,7 +38,6 @@ const NO_KEY: Readonly<Record<string, string>> = {
   deviceAndAppManagementRoleAssignment: 'an Intune role assignment is identified by its role and groups',
   device: 'devices are registered by the devices themselves',
   bitlockerRecoveryKey: 'BitLocker keys belong to their device',
-  directoryAudit: 'audit records are the service\'s own',
   organizationalBrandingLocalization: 'branding belongs to its organization',
 };
 
@@ -46,6 +45,7 @@ export function stableKeyOf(type: string): StableKey {
   const declaration = getResource(type);
   if (declaration.change === 'singleton' || SAME_ID.has(type)) return { kind: 'sameId' };
   if (NO_KEY[type]) return { kind: 'none', why: NO_KEY[type] };
+  if (declaration.change === 'appendOnly') return { kind: 'none', why: 'audit records are the service\'s own' };
   switch (type) {
     case 'user': return { kind: 'upn' };
     case 'group': return { kind: 'name', property: 'displayName', tieBreak: 'mailNickname' };
