@@ -27,6 +27,8 @@ describe('backup end to end', () => {
   /** Writes the test made, each of which the emulator records in the audit log. */
   let auditWrites: number;
   let exchangeChanged = false;
+  /** Intune writes, each recorded in Intune's own audit log. */
+  let intuneWrites = 0;
 
   beforeAll(async () => {
     bench = await startBench();
@@ -129,6 +131,7 @@ describe('backup end to end', () => {
       const path = `/deviceManagement/deviceConfigurations/${config.id}`;
       const query = { $expand: 'assignments' };
       const before = (await admin.request<Doc>(path, { query })).body;
+      intuneWrites++;
       await admin.request(`${path}/assign`, {
         method: 'POST',
         body: { assignments: [{ '@odata.type': '#microsoft.graph.deviceConfigurationAssignment', target: { '@odata.type': '#microsoft.graph.groupAssignmentTarget', groupId: target.id } }] },
@@ -172,10 +175,11 @@ describe('backup end to end', () => {
     const removed = new Set<Key>();
     const changed = new Map<Key, string[]>();
     const newAudit = new Set<string>();
+    const newIntuneEvents = new Set<string>();
     for await (const c of repo.diff(first.snapshot, second.snapshot, { withBefore: true })) {
-      if (c.type === 'directoryAudit') {
+      if (c.type === 'directoryAudit' || c.type === 'auditEvent') {
         expect(c.kind).toBe('added');
-        newAudit.add(c.id);
+        (c.type === 'directoryAudit' ? newAudit : newIntuneEvents).add(c.id);
         continue;
       }
       if (c.kind === 'added') added.add(key(c.type, c.id));
@@ -192,6 +196,12 @@ describe('backup end to end', () => {
       const audit = (await listAll<Doc>(bench.admin, '/auditLogs/directoryAudits', { $top: 999 })).map((a) => String(a.id)).filter((id) => !before.has(id));
       expect(audit.length).toBeGreaterThanOrEqual(auditWrites);
       expect([...newAudit].sort()).toEqual(audit.sort());
+    }
+    if (second.types.auditEvent?.absent === undefined) {
+      // Intune keeps its own log, of the Intune writes above only.
+      const events = await listAll<Doc>(bench.admin, '/deviceManagement/auditEvents');
+      expect(events.length).toBe(intuneWrites);
+      expect([...newIntuneEvents].sort()).toEqual(events.map((e) => String(e.id)).sort());
     }
   });
 
