@@ -47,8 +47,8 @@ export class ChangeSignals {
   readonly #ids = new Map<string, string>();
   /** Per audit log, the categories of the records read in this run, reads excepted (quiet.ts). */
   readonly #categories = new Map<string, Set<string>>();
-  /** The audit logs read completely from the parent's mark in this run. */
-  readonly logsRead = new Set<string>();
+  /** The audit logs read in this run, each with its `readAtMs` as its new state keeps it. */
+  readonly logsRead = new Map<string, number | undefined>();
   /** Whether the signals cover everything since the parent snapshot (the audit log was read from its mark). */
   available = false;
 
@@ -92,6 +92,11 @@ export interface TypeState {
   readonly fullAt?: string;
   /** `list` / `singleton`: when the type was last listed, by our clock (ISO 8601; quiet.ts). */
   readonly listedAt?: string;
+  /**
+   * Audited types: the `readAtMs` of the audit log's last read when the type was last listed or
+   * found quiet — the next window covers since then only if it still is the log's (quiet.ts).
+   */
+  readonly logReadAtMs?: number;
 }
 
 export interface BackupState {

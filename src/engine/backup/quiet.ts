@@ -7,9 +7,11 @@
  *
  * A type is quiet in an incremental run, and its items are carried from the parent unchanged,
  * when all of these hold:
- * - its audit log was read in this run, so the window reaches back past the type's last listing:
- *   each window starts 15 minutes before the previous read (read-audit.ts), or the whole log is
- *   read, and the type was listed after that read or was quiet then too;
+ * - its audit log was read in this run, and the previous read of the log was the one the type
+ *   was last listed or found quiet with (`logReadAtMs`): each read starts 15 minutes before the
+ *   previous one (read-audit.ts), or reads the whole log, so the windows cover every change since
+ *   the type's items were last known — a run that read the log without the type (`--types`)
+ *   breaks the chain;
  * - no record of the window, reads excepted, has a category the declaration does not name as
  *   unrelated (a record of an unknown category counts), and no record or delta round of this run
  *   names one of the type's items;
@@ -30,7 +32,9 @@ export async function isQuiet(ctx: RunContext, declaration: ResourceDeclaration,
   const audited = declaration.audited;
   if (!audited || options.full || options.live || !ctx.signals.logsRead.has(audited.log)) return false;
   if (!ctx.parent.hasType(type) || ctx.parent.snapshot?.types[type]?.absent !== undefined) return false;
-  const listedAt = ctx.parent.typeState(type)?.listedAt;
+  const previous = ctx.parent.typeState(type);
+  if (previous?.logReadAtMs !== ctx.parent.typeState(audited.log)?.readAtMs) return false;
+  const listedAt = previous?.listedAt;
   const age = listedAt === undefined ? NaN : ctx.connection.scheduler.clock.now() - Date.parse(listedAt);
   // A clock that went back (negative age) proves nothing.
   if (!(age >= 0 && age < (ctx.settings.relistAfterMs ?? RELIST_AFTER_MS))) return false;
@@ -42,15 +46,25 @@ export async function isQuiet(ctx: RunContext, declaration: ResourceDeclaration,
   return true;
 }
 
-/** The plan of a quiet type: no change against the parent, whose state it keeps. */
-export function quietPlan(ctx: RunContext, declaration: ResourceDeclaration): TypePlan {
-  const state = ctx.parent.typeState(declaration.name);
-  return { write: 'patch', mode: 'quiet', changes: (async function* () {})(), state: () => state };
+/** The `readAtMs` the log's state holds after this run: this run's read, or the parent's. */
+function logReadAtMs(ctx: RunContext, declaration: ResourceDeclaration): number | undefined {
+  const log = declaration.audited?.log;
+  if (log === undefined) return undefined;
+  return ctx.signals.logsRead.has(log) ? ctx.signals.logsRead.get(log) : ctx.parent.typeState(log)?.readAtMs;
 }
 
-/** The state of a type listed in this run: the parent's, with the time the listing started. */
+/** The plan of a quiet type: no change against the parent, whose state it keeps, checked against this run's log read. */
+export function quietPlan(ctx: RunContext, declaration: ResourceDeclaration): TypePlan {
+  const previous = ctx.parent.typeState(declaration.name);
+  return { write: 'patch', mode: 'quiet', changes: (async function* () {})(), state: () => ({ ...previous, logReadAtMs: logReadAtMs(ctx, declaration) }) };
+}
+
+/**
+ * The state of a type listed in this run: the parent's, with the time the listing started and,
+ * for an audited type, the log read it follows (the logs are read before any listing).
+ */
 export function listedState(ctx: RunContext, declaration: ResourceDeclaration): () => TypeState {
   const previous = ctx.parent.typeState(declaration.name);
   const listedAt = new Date(ctx.connection.scheduler.clock.now()).toISOString();
-  return () => ({ ...previous, listedAt });
+  return () => ({ ...previous, listedAt, logReadAtMs: logReadAtMs(ctx, declaration) });
 }

@@ -261,7 +261,7 @@ async function backup(
     for (const declaration of logs) {
       await backupType(declaration);
       if (reports[declaration.name]?.absent !== undefined) continue;
-      signals.logsRead.add(declaration.name);
+      signals.logsRead.set(declaration.name, states[declaration.name]?.readAtMs);
       if (declaration.name === 'directoryAudit') signals.available = auditGivesSignals(ctx, declaration, { full });
     }
     // Delta types share one limit (identity and access) and hold the largest rounds (a tenant's
