@@ -15,7 +15,8 @@
  * key reads, 38,721 audit records) reads those records again; `--settle-minutes N` waits, then
  * takes two more no-change runs: the second is the steady state.
  *
- * Usage: npx tsx bench/backup/run.ts [--size large|medium|small] [--churn 0.01] [--settle-minutes 16] [--json FILE]
+ * Usage: npx tsx bench/backup/run.ts [--size large|medium|small] [--churn 0.01] [--settle-minutes 16] [--json FILE] [--only-full]
+ * (`BENCH_BACKUP_NODE_ARGS="--heap-prof"` passes node flags to the backup processes.)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,10 @@ const size = arg('size', 'large') as 'small' | 'medium' | 'large';
 const churnRate = Number(arg('churn', '0.01'));
 const jsonOut = arg('json', '');
 const settleMinutes = Number(arg('settle-minutes', '0'));
+/** Only the full backup (memory and time experiments). */
+const onlyFull = process.argv.includes('--only-full');
+/** Node flags for the backup processes (`--heap-prof`, `--max-old-space-size=…`), space-separated. */
+const NODE_ARGS = (process.env.BENCH_BACKUP_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
 
 /** The CLI as shipped: compiled with the project's build settings into an ignored folder. */
 function build(): string {
@@ -69,7 +74,7 @@ interface RunResult {
 function runChild(cli: string, env: Record<string, string>, args: string[]): Promise<{ report: BackupReport; maxRssKb: number; wallMs: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', process.execPath, cli, 'backup', ...args, '--json'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', process.execPath, ...NODE_ARGS, cli, 'backup', ...args, '--json'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let maxRssKb = 0;
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -144,6 +149,11 @@ async function main(): Promise<void> {
     const floorLines: FloorLine[] = await computeFloor(repo2, snapshot, { skippedSubs: skipped });
     const floor = summarise(floorLines, size === 'small' ? 'small' : size === 'medium' ? 'medium' : 'large');
 
+    if (onlyFull) {
+      process.stdout.write(`${JSON.stringify({ floorRU: floor.resourceUnits, fullRU: full.server.resourceUnits, seconds: full.wallMs / 1000, rssMb: full.maxRssKb / 1024 })}\n`);
+      await ws2.close();
+      return;
+    }
     runs.push(await backup(cli, 'incremental after the full backup', creds, tenant.tenantId, tenant.clientId, env, []));
     runs.push(await backup(cli, 'incremental, no change', creds, tenant.tenantId, tenant.clientId, env, []));
     if (settleMinutes > 0) {

@@ -112,6 +112,13 @@ describe('backup, profile and permissions CLI', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^TYPE\s+MODE\s+NEW/m);
     expect(text.stdout).toMatch(/^user\s+delta\s+0\s+0\s+0\s+50/m);
+    // --relist-after 0 lists the types the audit log would let rest; a negative number is a usage error.
+    const relisted = await inProcess(['backup', 'contoso', '--types', 'directoryAudit,domain', '--relist-after', '0']);
+    expect(relisted.code, relisted.stderr).toBe(0);
+    expect(relisted.stdout).toMatch(/^domain\s+list\s/m);
+    const negative = await inProcess(['backup', 'contoso', '--relist-after', '-1']);
+    expect(negative.code).toBe(ERROR_CODES.USAGE.exit);
+    expect(negative.stderr).toMatch(/non-negative number/);
   }, 90_000);
 
   it('survives a backup killed with SIGKILL: check --read-data passes and the next backup completes', async () => {
