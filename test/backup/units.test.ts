@@ -2,12 +2,16 @@
  * The backup engine's pure parts: documents (annotations stripped, `@odata.type` kept, names,
  * listing hashes), folding partial delta objects and relationship changes onto the previous
  * document (facts §3.2–3.3), the on-disk delta fold (non-adjacent slices, replays, removal then
- * restore), and the decision of which sub-resources an item needs read again.
+ * restore) and expand values, and the decision of which sub-resources an item needs read again.
  */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getResource } from '../../src/connectors/index.js';
 import { applyRelationshipDelta, cleanDocument, foldDeltaObject, itemName, listingHash } from '../../src/engine/backup/documents.js';
 import { DeltaFold } from '../../src/engine/backup/fold.js';
+import { BulkValues } from '../../src/engine/backup/bulk-values.js';
 import { ChangeSignals, ParentView, RunContext, Warnings } from '../../src/engine/backup/context.js';
 import { plannedReads } from '../../src/engine/backup/sub-reads.js';
 import { isOptInSub, chooseTypes } from '../../src/engine/backup/session.js';
@@ -83,6 +87,26 @@ describe('delta fold', () => {
       expect(fold.has('nope')).toBe(false);
     } finally {
       fold.close();
+    }
+  });
+});
+
+describe('bulk values on disk', () => {
+  it('keeps every value by sub-resource and id, the last one written winning, and removes its file on close', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tv-bulk-'));
+    try {
+      const bulk = new BulkValues(dir);
+      for (let i = 0; i < 1234; i++) bulk.set(i % 2 === 0 ? 'manager' : 'owners', `id-${i}`, JSON.stringify({ id: `m-${i}` }));
+      bulk.set('manager', 'id-0', 'null');
+      expect(readdirSync(dir)).toHaveLength(1);
+      expect(bulk.get('manager', 'id-0')).toBe('null');
+      expect(bulk.get('manager', 'id-1232')).toBe('{"id":"m-1232"}');
+      expect(bulk.get('owners', 'id-1233')).toBe('{"id":"m-1233"}');
+      expect([bulk.has('owners', 'id-2'), bulk.has('manager', 'id-2'), bulk.has('manager', 'nobody')]).toEqual([false, true, false]);
+      bulk.close();
+      expect(existsSync(dir) && readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

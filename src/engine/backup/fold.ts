@@ -7,16 +7,13 @@
  * upsert after a removal (a restore) replaces the removal.
  *
  * Guarantees: memory stays flat in the size of the round (rows are buffered 500 at a time);
- * `rows()` yields each object once, in order of first appearance. Without `dir` the database is
- * SQLite's anonymous temporary one, which the OS reclaims even if the process dies; with `dir` it
- * is a named file there, removed by `close()`.
+ * `rows()` yields each object once, in order of first appearance. The table is a scratch database
+ * (scratch.ts) in `dir`, removed by `close()`.
  */
-import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { mergeDeltaItems, type DeltaEvent } from '../../connectors/index.js';
 import type { JsonObject } from './documents.js';
+import { ScratchDatabase } from './scratch.js';
 
 export type FoldedChange =
   | { readonly kind: 'upsert'; readonly id: string; readonly item: JsonObject }
@@ -32,20 +29,16 @@ interface Row {
 const BATCH = 500;
 
 export class DeltaFold {
+  readonly #scratch: ScratchDatabase;
   readonly #db: Database.Database;
-  readonly #path: string | undefined;
   readonly #get: Database.Statement<[string], Row>;
   readonly #put: Database.Statement<[string, number, number, string | null, string | null]>;
   #pending = new Map<string, FoldedChange>();
   #seq = 0;
 
   constructor(dir?: string) {
-    this.#path = dir === undefined ? undefined : join(dir, `tenant-vault-delta-${process.pid}-${randomBytes(6).toString('hex')}.sqlite`);
-    this.#db = new Database(this.#path ?? '');
-    this.#db.pragma('journal_mode = OFF');
-    this.#db.pragma('synchronous = OFF');
-    this.#db.pragma('temp_store = FILE');
-    this.#db.exec('CREATE TABLE changes (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, removed INTEGER NOT NULL, reason TEXT, json TEXT) WITHOUT ROWID');
+    this.#scratch = new ScratchDatabase(dir, 'delta', 'CREATE TABLE changes (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, removed INTEGER NOT NULL, reason TEXT, json TEXT) WITHOUT ROWID');
+    this.#db = this.#scratch.db;
     this.#get = this.#db.prepare('SELECT id, removed, reason, json FROM changes WHERE id = ?');
     // The first appearance fixes the order; later ones replace the content.
     this.#put = this.#db.prepare(
@@ -79,8 +72,7 @@ export class DeltaFold {
 
   close(): void {
     this.#pending.clear();
-    if (this.#db.open) this.#db.close();
-    if (this.#path) rmSync(this.#path, { force: true });
+    this.#scratch.close();
   }
 
   #stored(id: string): FoldedChange | undefined {

@@ -23,7 +23,8 @@ import type { RunContext, TypeState } from './context.js';
 import { foldDeltaObject, type JsonObject } from './documents.js';
 import { DeltaFold } from './fold.js';
 import { deletion, type ReadOptions, type TypePlan } from './plan.js';
-import { bulkExpand, completeItems, plannedReads, readableSubs, subEnabled, type BulkValues, type Pending } from './sub-reads.js';
+import type { BulkValues } from './bulk-values.js';
+import { bulkExpand, completeItems, plannedReads, readableSubs, subEnabled, type Pending } from './sub-reads.js';
 
 /** Objects per delta page we ask for; the service may send fewer (facts §2.1). */
 const DELTA_PAGE = 999;
@@ -122,7 +123,11 @@ function fullPlan(ctx: RunContext, declaration: ResourceDeclaration, round: Roun
           yield { id: change.id, ...planned };
         }
       }
-      yield* completeItems(ctx, declaration, pending(), bulk);
+      try {
+        yield* completeItems(ctx, declaration, pending(), bulk);
+      } finally {
+        bulk?.close();
+      }
     } finally {
       round.fold.close();
     }
@@ -167,7 +172,11 @@ function incrementalPlan(ctx: RunContext, declaration: ResourceDeclaration, roun
           if (planned.reads.length > 0) yield { id: entry.id, ...planned };
         }
       }
-      yield* completeItems(ctx, declaration, pending(), bulk);
+      try {
+        yield* completeItems(ctx, declaration, pending(), bulk);
+      } finally {
+        bulk?.close();
+      }
     } finally {
       round.fold.close();
     }

@@ -22,6 +22,7 @@ import type { BatchRequest, BatchResult, ResourceDeclaration, SubResourceSpec } 
 import { TenantVaultError, isTenantVaultError } from '../../errors/index.js';
 import type { Item } from '../../repository/index.js';
 import type { RunContext } from './context.js';
+import { BulkValues } from './bulk-values.js';
 import { cleanDocument, isObject, itemName, type JsonObject } from './documents.js';
 
 /** An item whose main document is known and whose listed sub-reads are still to do. */
@@ -94,12 +95,6 @@ export function plannedReads(ctx: RunContext, declaration: ResourceDeclaration, 
   return { document: out, reads };
 }
 
-/**
- * Values from `$expand` listings: sub-resource name → item id → the value as JSON text (a
- * tenant's worth of them is held at once; text is about half the size of the parsed objects).
- */
-export type BulkValues = ReadonlyMap<string, ReadonlyMap<string, string>>;
-
 /** The expand limit: a list this long may have been cut off (facts §2.3). */
 const EXPAND_LIMIT = 20;
 
@@ -115,25 +110,31 @@ function relationshipValue(value: unknown): unknown {
 
 /**
  * Reads, for every item of the type, the sub-resources given (they must be `bulkExpand`) through
- * `$expand` on the collection, and returns their values by item id.
+ * `$expand` on the collection, and returns their values by item id, staged on disk (bulk-values.ts;
+ * the caller closes them).
  */
-export async function bulkExpand(ctx: RunContext, declaration: ResourceDeclaration, subs: readonly SubResourceSpec[]): Promise<Map<string, Map<string, string>>> {
-  const out = new Map<string, Map<string, string>>();
-  for (const sub of subs) {
-    const values = new Map<string, string>();
-    for await (const item of ctx.graph.items<JsonObject>(declaration.path, {
-      api: declaration.api, type: declaration.name, query: { $select: 'id', $expand: sub.name, $top: 999 },
-      ...(declaration.headers ? { headers: declaration.headers } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}),
-    })) {
-      if (typeof item.id !== 'string') continue;
-      const value = relationshipValue(item[sub.name]);
-      // A full list of 20 may be truncated: leave it to the item's own read.
-      if (Array.isArray(value) && value.length >= EXPAND_LIMIT) continue;
-      values.set(item.id, JSON.stringify(value));
-    }
-    out.set(sub.name, values);
+export async function bulkExpand(ctx: RunContext, declaration: ResourceDeclaration, subs: readonly SubResourceSpec[]): Promise<BulkValues> {
+  const out = new BulkValues(ctx.settings.tempDir);
+  try {
+    for (const sub of subs) await expandInto(ctx, declaration, sub, out);
+  } catch (err) {
+    out.close();
+    throw err;
   }
   return out;
+}
+
+async function expandInto(ctx: RunContext, declaration: ResourceDeclaration, sub: SubResourceSpec, out: BulkValues): Promise<void> {
+  for await (const item of ctx.graph.items<JsonObject>(declaration.path, {
+    api: declaration.api, type: declaration.name, query: { $select: 'id', $expand: sub.name, $top: 999 },
+    ...(declaration.headers ? { headers: declaration.headers } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}),
+  })) {
+    if (typeof item.id !== 'string') continue;
+    const value = relationshipValue(item[sub.name]);
+    // A full list of 20 may be truncated: leave it to the item's own read.
+    if (Array.isArray(value) && value.length >= EXPAND_LIMIT) continue;
+    out.set(sub.name, item.id, JSON.stringify(value));
+  }
 }
 
 function subUrl(sub: SubResourceSpec, id: string): string {
@@ -198,7 +199,7 @@ export async function* completeItems(ctx: RunContext, declaration: ResourceDecla
 }
 
 function bulkHas(bulk: BulkValues | undefined, sub: SubResourceSpec, id: string): boolean {
-  return bulk?.get(sub.name)?.has(id) === true;
+  return bulk?.has(sub.name, id) === true;
 }
 
 async function completeWindow(ctx: RunContext, declaration: ResourceDeclaration, window: readonly Pending[], bulk: BulkValues | undefined): Promise<Item[]> {
@@ -208,8 +209,7 @@ async function completeWindow(ctx: RunContext, declaration: ResourceDeclaration,
   window.forEach((pending, index) => {
     for (const sub of pending.reads) {
       const key = `${index}\u0000${sub.name}`;
-      const fromBulk = bulk?.get(sub.name);
-      const bulkValue = fromBulk?.get(pending.id);
+      const bulkValue = bulk?.get(sub.name, pending.id);
       if (bulkValue !== undefined) {
         outcomes.set(key, { kind: 'value', value: JSON.parse(bulkValue) as unknown });
         continue;
