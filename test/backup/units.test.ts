@@ -4,7 +4,8 @@
  * document (facts §3.2–3.3), the on-disk delta fold (non-adjacent slices, replays, removal then
  * restore) and expand values, and the decision of which sub-resources an item needs read again.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { getResource } from '../../src/connectors/index.js';
 import { applyRelationshipDelta, cleanDocument, foldDeltaObject, itemName, listingHash } from '../../src/engine/backup/documents.js';
 import { DeltaFold } from '../../src/engine/backup/fold.js';
 import { BulkValues } from '../../src/engine/backup/bulk-values.js';
+import { removeStaleScratch } from '../../src/engine/backup/scratch.js';
 import { ChangeSignals, ParentView, RunContext, Warnings } from '../../src/engine/backup/context.js';
 import { plannedReads } from '../../src/engine/backup/sub-reads.js';
 import { isOptInSub, chooseTypes } from '../../src/engine/backup/session.js';
@@ -105,6 +107,21 @@ describe('bulk values on disk', () => {
       expect([bulk.has('owners', 'id-2'), bulk.has('manager', 'id-2'), bulk.has('manager', 'nobody')]).toEqual([false, true, false]);
       bulk.close();
       expect(existsSync(dir) && readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('scratch files', () => {
+  it('removes those of dead processes only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tv-scratch-'));
+    try {
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+      const names = [`tenant-vault-delta-${dead}-0123456789ab.sqlite`, `tenant-vault-expand-${process.pid}-0123456789ab.sqlite`, 'other.sqlite'];
+      for (const name of names) writeFileSync(join(dir, name), '');
+      expect(removeStaleScratch(dir)).toBe(1);
+      expect(readdirSync(dir).sort()).toEqual(names.slice(1).sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

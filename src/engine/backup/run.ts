@@ -31,6 +31,7 @@ import type { Profile } from '../profiles/index.js';
 import { ChangeSignals, ParentView, RunContext, Warnings, readState, type TypeState } from './context.js';
 import { auditGivesSignals } from './read-audit.js';
 import { readType } from './read-type.js';
+import { removeStaleScratch } from './scratch.js';
 import { emptyTypeReport, serviceRequests, type BackupReport, type TypeReport } from './report.js';
 import { openSession, type Session } from './session.js';
 
@@ -175,6 +176,8 @@ async function backup(
   const warnings = new Warnings(logger);
   const signals = new ChangeSignals();
   mkdirSync(ws.config.home, { recursive: true, mode: 0o700 });
+  const stale = removeStaleScratch(ws.config.home);
+  if (stale > 0) logger.info({ files: stale }, 'removed scratch files a killed backup left');
   const ctx = new RunContext(
     connection, parent, logger, warnings, signals,
     {

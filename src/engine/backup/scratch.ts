@@ -2,12 +2,42 @@
  * A throwaway SQLite database that stages one type's data on disk instead of in memory (fold.ts,
  * bulk-values.ts): a named file in `dir`, removed by `close()`, or without `dir` SQLite's
  * anonymous temporary database, which the OS reclaims even if the process dies. Durability is
- * off — the data is rebuilt by the next run if this one dies.
+ * off — the data is rebuilt by the next run if this one dies, and that run removes the files a
+ * dead process left (`removeStaleScratch`).
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+
+const NAME = /^tenant-vault-[a-z]+-(\d+)-[0-9a-f]{12}\.sqlite$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the scratch files of processes that died before closing them (a killed backup); returns how many. */
+export function removeStaleScratch(dir: string): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const pid = NAME.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    rmSync(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
 
 export class ScratchDatabase {
   readonly db: Database.Database;
