@@ -28,3 +28,4 @@ export { DEFAULT_CHUNKER } from './chunker.js';
 export type { Clock } from '../clock.js';
 export { systemClock } from '../clock.js';
 export { TREE_POLICY } from './tree-write.js';
+export { ScratchDatabase, removeStaleScratch } from './scratch.js';

@@ -7,15 +7,12 @@
  * then id as UTF-8 bytes (SQLite's BINARY collation), the order of spec §9.2. Rows are buffered
  * in batches of at most 1,000 and appended in one transaction per batch; the order is made once,
  * by SQLite's external sorter, when they are read (appending is several times faster than
- * inserting into a B-tree keyed by a random hash). Without `dir` the database
- * is SQLite's anonymous temporary database, which the OS reclaims even if the process dies; with
- * `dir` it is a named file there, removed by `close()`. Each table has its own connection, because
- * a connection that is iterating cannot write.
+ * inserting into a B-tree keyed by a random hash). The table is a scratch database (scratch.ts)
+ * in `dir`, removed by `close()`. Each table has its own connection, because a connection that is
+ * iterating cannot write.
  */
-import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { ScratchDatabase } from './scratch.js';
 
 export interface StagedRow {
   readonly h: string;
@@ -31,21 +28,16 @@ export interface StagedRow {
 const BATCH = 1000;
 
 export class StagingTable {
+  private readonly scratch: ScratchDatabase;
   private readonly db: Database.Database;
-  private readonly path: string | undefined;
   private readonly insert: Database.Statement<[string, string, number, string | null, number]>;
   private readonly insertMany: (rows: StagedRow[]) => void;
   private batch: StagedRow[] = [];
   private rows = -1;
 
   constructor(dir?: string) {
-    this.path = dir === undefined ? undefined : join(dir, `tenant-vault-staging-${process.pid}-${randomBytes(6).toString('hex')}.sqlite`);
-    this.db = new Database(this.path ?? '');
-    this.db.pragma('journal_mode = OFF');
-    this.db.pragma('synchronous = OFF');
-    this.db.pragma('cache_size = -8192');
-    this.db.pragma('temp_store = FILE');
-    this.db.exec('CREATE TABLE rows (h TEXT NOT NULL, id TEXT NOT NULL, op INTEGER NOT NULL, json TEXT, seq INTEGER NOT NULL)');
+    this.scratch = new ScratchDatabase(dir, 'staging', 'CREATE TABLE rows (h TEXT NOT NULL, id TEXT NOT NULL, op INTEGER NOT NULL, json TEXT, seq INTEGER NOT NULL)', { cacheKib: 8192 });
+    this.db = this.scratch.db;
     this.insert = this.db.prepare('INSERT INTO rows (h, id, op, json, seq) VALUES (?, ?, ?, ?, ?)');
     this.insertMany = this.db.transaction((rows: StagedRow[]) => {
       for (const r of rows) this.insert.run(r.h, r.id, r.op, r.json, r.seq ?? 0);
@@ -78,8 +70,7 @@ export class StagingTable {
 
   close(): void {
     this.batch = [];
-    if (this.db.open) this.db.close();
-    if (this.path) rmSync(this.path, { force: true });
+    this.scratch.close();
   }
 
   private flush(): void {

@@ -13,7 +13,7 @@ import { getResource } from '../../src/connectors/index.js';
 import { applyRelationshipDelta, cleanDocument, foldDeltaObject, itemName, listingHash } from '../../src/engine/backup/documents.js';
 import { DeltaFold } from '../../src/engine/backup/fold.js';
 import { BulkValues } from '../../src/engine/backup/bulk-values.js';
-import { removeStaleScratch } from '../../src/engine/backup/scratch.js';
+import { removeStaleScratch } from '../../src/repository/index.js';
 import { ChangeSignals, ParentView, RunContext, Warnings } from '../../src/engine/backup/context.js';
 import { plannedReads } from '../../src/engine/backup/sub-reads.js';
 import { isOptInSub, chooseTypes } from '../../src/engine/backup/session.js';

@@ -1,11 +1,11 @@
 /**
  * Sub-resource values taken from `$expand` listings (sub-reads.ts `bulkExpand`): sub-resource
- * name → item id → the value as JSON text, kept on disk (scratch.ts) until the type's items are
- * completed. There is one per object of the type — a tenant's managers, its devices' owners — so
- * memory does not hold them; writes are buffered 500 at a time.
+ * name → item id → the value as JSON text, kept in a scratch database (repository/scratch.ts)
+ * until the type's items are completed. There is one per object of the type — a tenant's
+ * managers, its devices' owners — so memory does not hold them; writes are buffered 500 at a time.
  */
 import type Database from 'better-sqlite3';
-import { ScratchDatabase } from './scratch.js';
+import { ScratchDatabase } from '../../repository/index.js';
 
 const BATCH = 500;
 

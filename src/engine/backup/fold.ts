@@ -8,12 +8,12 @@
  *
  * Guarantees: memory stays flat in the size of the round (rows are buffered 500 at a time);
  * `rows()` yields each object once, in order of first appearance. The table is a scratch database
- * (scratch.ts) in `dir`, removed by `close()`.
+ * (repository/scratch.ts) in `dir`, removed by `close()`.
  */
 import type Database from 'better-sqlite3';
 import { mergeDeltaItems, type DeltaEvent } from '../../connectors/index.js';
 import type { JsonObject } from './documents.js';
-import { ScratchDatabase } from './scratch.js';
+import { ScratchDatabase } from '../../repository/index.js';
 
 export type FoldedChange =
   | { readonly kind: 'upsert'; readonly id: string; readonly item: JsonObject }

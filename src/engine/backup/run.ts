@@ -23,7 +23,7 @@ import type { TokenCredential } from '@azure/identity';
 import { systemClock, type Clock, type ResourceDeclaration, type SchedulerOptions, type TenantSize } from '../../connectors/index.js';
 import { TenantVaultError, isTenantVaultError, toTenantVaultError } from '../../errors/index.js';
 import { silentLogger, type Logger } from '../../logging/index.js';
-import type { SnapshotWriter } from '../../repository/index.js';
+import { removeStaleScratch, type SnapshotWriter } from '../../repository/index.js';
 import type { Catalog, Job } from '../../catalog/index.js';
 import { syncCatalog } from '../catalog-sync.js';
 import type { Workspace } from '../workspace.js';
@@ -31,7 +31,6 @@ import type { Profile } from '../profiles/index.js';
 import { ChangeSignals, ParentView, RunContext, Warnings, readState, type TypeState } from './context.js';
 import { auditGivesSignals } from './read-audit.js';
 import { readType } from './read-type.js';
-import { removeStaleScratch } from './scratch.js';
 import { emptyTypeReport, serviceRequests, type BackupReport, type TypeReport } from './report.js';
 import { openSession, type Session } from './session.js';
 

@@ -1,6 +1,7 @@
 /**
- * A throwaway SQLite database that stages one type's data on disk instead of in memory (fold.ts,
- * bulk-values.ts): a named file in `dir`, removed by `close()`, or without `dir` SQLite's
+ * A throwaway SQLite database that stages data on disk instead of in memory (the snapshot
+ * writer's staging.ts; the backup's delta fold and expand values): a named file in `dir`,
+ * removed by `close()`, or without `dir` SQLite's
  * anonymous temporary database, which the OS reclaims even if the process dies. Durability is
  * off — the data is rebuilt by the next run if this one dies, and that run removes the files a
  * dead process left (`removeStaleScratch`).
@@ -43,11 +44,13 @@ export class ScratchDatabase {
   readonly db: Database.Database;
   readonly #path: string | undefined;
 
-  constructor(dir: string | undefined, label: string, schema: string) {
+  /** `cacheKib`: SQLite's page cache, for tables sorted on read (SQLite's default is 2,000 KiB). */
+  constructor(dir: string | undefined, label: string, schema: string, options: { cacheKib?: number } = {}) {
     this.#path = dir === undefined ? undefined : join(dir, `tenant-vault-${label}-${process.pid}-${randomBytes(6).toString('hex')}.sqlite`);
     this.db = new Database(this.#path ?? '');
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
+    if (options.cacheKib !== undefined) this.db.pragma(`cache_size = -${options.cacheKib}`);
     this.db.pragma('temp_store = FILE');
     this.db.exec(schema);
   }
